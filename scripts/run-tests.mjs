@@ -1,0 +1,23 @@
+// Runs every compiled test file (unit tests beside the code, integration tests under test/) in one
+// node:test run. Files run one at a time: the integration tests load llama.cpp models, and two
+// model-loading processes on a 2-core machine oversubscribe the CPU and crawl.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith(".test.js")) out.push(p);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = [...findTests("dist/src"), ...findTests("dist/test")].sort();
+if (filter.length > 0) files = files.filter((f) => filter.some((s) => f.includes(s)));
+const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "2" };
+const res = spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...files], { stdio: "inherit", env });
+process.exit(res.status ?? 1);

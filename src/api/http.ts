@@ -1,0 +1,89 @@
+/** Request bodies, JSON replies and NDJSON streams over Node's raw request/response objects. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { goJson } from "./json.js";
+
+export const jsonType = "application/json; charset=utf-8";
+export const ndjsonType = "application/x-ndjson";
+
+/** Reads the whole body. JSON requests carry base64 images, so the cap is generous. */
+export async function readBody(req: IncomingMessage, limitBytes = 512 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw new Error("http: request body too large");
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = goJson(body);
+  res.writeHead(status, { "Content-Type": jsonType, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { error: message });
+}
+
+export function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * An NDJSON response. Lines are written as they come; `closed` turns true when the client goes
+ * away, and `signal` aborts then, so generation stops at the next token.
+ */
+export class NdjsonWriter {
+  private readonly controller = new AbortController();
+  private started = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly contentType = ndjsonType,
+  ) {
+    res.on("close", () => {
+      if (!res.writableFinished) this.controller.abort();
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get closed(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  write(obj: unknown): void {
+    if (this.closed) return;
+    if (!this.started) {
+      this.started = true;
+      this.res.writeHead(200, { "Content-Type": this.contentType });
+    }
+    this.res.write(`${goJson(obj)}\n`);
+  }
+
+  /** An error before the first line is a plain JSON error reply; after it, a final error line. */
+  fail(status: number, message: string): void {
+    if (this.closed) return;
+    if (!this.started) {
+      sendError(this.res, status, message);
+      return;
+    }
+    this.write({ error: message });
+    this.end();
+  }
+
+  end(): void {
+    if (!this.started && !this.closed) this.res.writeHead(200, { "Content-Type": this.contentType });
+    this.started = true;
+    this.res.end();
+  }
+}

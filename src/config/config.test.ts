@@ -1,0 +1,52 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { describeConfig, loadConfig, parseHost, physicalCores } from "./index.js";
+
+test("OLLAMA_HOST follows Ollama's parsing rules", () => {
+  const cases: Array<[string, string]> = [
+    ["", "http://127.0.0.1:11434"],
+    ["1.2.3.4", "http://1.2.3.4:11434"],
+    [":1234", "http://:1234"],
+    ["1.2.3.4:1234", "http://1.2.3.4:1234"],
+    ["example.com", "http://example.com:11434"],
+    ["example.com:1234", "http://example.com:1234"],
+    ["http://1.2.3.4", "http://1.2.3.4:80"],
+    ["https://1.2.3.4", "https://1.2.3.4:443"],
+    ["https://1.2.3.4:1234", "https://1.2.3.4:1234"],
+    ["[::1]", "http://[::1]:11434"],
+    ["[::1]:1337", "http://[::1]:1337"],
+    ["0.0.0.0", "http://0.0.0.0:11434"],
+    ["example.com/path", "http://example.com:11434/path"],
+    ["example.com:56789/path", "http://example.com:56789/path"],
+    ["1.2.3.4:99999", "http://1.2.3.4:11434"],
+    ["ollama.com", "https://ollama.com:443"],
+  ];
+  for (const [input, want] of cases) assert.equal(parseHost(input).url, want, input);
+});
+
+test("defaults and validation", () => {
+  const warnings: string[] = [];
+  const c = loadConfig({ HOME: "/h", OLLAMA_NUM_PARALLEL: "x", OLLAMA_KEEP_ALIVE: "'10m'" }, (m) =>
+    warnings.push(m),
+  );
+  assert.equal(c.numParallel, 4);
+  assert.equal(c.keepAlive, 600_000);
+  assert.equal(c.maxQueue, 512);
+  assert.equal(c.contextLength, 4096);
+  assert.equal(c.kvCacheType, "f16");
+  assert.match(warnings[0] ?? "", /OLLAMA_NUM_PARALLEL/);
+  assert.match(describeConfig(c), /^server config env="map\[/);
+});
+
+test("keep alive forms", () => {
+  assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "-1" }).keepAlive, "forever");
+  assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "30" }).keepAlive, 30_000);
+  assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "0" }).keepAlive, 0);
+  assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "1h" }).keepAlive, 3_600_000);
+});
+
+test("threads default to physical cores", () => {
+  assert.equal(physicalCores(2), 2);
+  assert.equal(physicalCores(16), 8);
+  assert.equal(physicalCores(1), 1);
+});

@@ -1,0 +1,168 @@
+/**
+ * Every OLLAMA_* variable tollama honours, read once at startup. Invalid values fall back to the
+ * default with a warning naming the variable, as Ollama does, so a typo never stops the server.
+ */
+import { homedir, availableParallelism } from "node:os";
+import { join } from "node:path";
+import { parseGoDuration } from "../util/duration.js";
+import { parseHost, type HostAddress } from "./host.js";
+
+export { parseHost, type HostAddress } from "./host.js";
+
+/** "forever" is Ollama's negative keep_alive: the model is never unloaded by the timer. */
+export type KeepAlive = number | "forever";
+
+export interface Config {
+  /** OLLAMA_HOST: where the server listens. Default 127.0.0.1:11434. */
+  host: HostAddress;
+  /** OLLAMA_MODELS: the model store. Default ~/.ollama/models. */
+  models: string;
+  /** OLLAMA_KEEP_ALIVE in ms, or "forever". Default 5 minutes. */
+  keepAlive: KeepAlive;
+  /** OLLAMA_CONTEXT_LENGTH: num_ctx when neither the request nor the Modelfile sets one. Default 4096 (Ollama's on CPU). */
+  contextLength: number;
+  /** OLLAMA_NUM_PARALLEL: sequences per loaded model. Default 4 (Ollama's is 1); see the scheduler for why. */
+  numParallel: number;
+  /** OLLAMA_MAX_LOADED_MODELS: 0 means as many as memory allows. Default 0. */
+  maxLoadedModels: number;
+  /** OLLAMA_MAX_QUEUE: requests waiting beyond the busy slots before 503. Default 512. */
+  maxQueue: number;
+  /** OLLAMA_ORIGINS plus Ollama's built-in local origins, for CORS. */
+  origins: string[];
+  /** OLLAMA_DEBUG: log level; 0 info, 1 debug, 2 trace. Default 0. */
+  debug: number;
+  /** OLLAMA_FLASH_ATTENTION. Default false. */
+  flashAttention: boolean;
+  /** OLLAMA_KV_CACHE_TYPE: f16, q8_0 or q4_0. Default f16. */
+  kvCacheType: "f16" | "q8_0" | "q4_0";
+  /** OLLAMA_NOPRUNE: keep unreferenced blobs at startup. Default false. */
+  noPrune: boolean;
+  /** OLLAMA_LOAD_TIMEOUT in ms, or "forever". Default 5 minutes. */
+  loadTimeout: KeepAlive;
+  /** OLLAMA_NUM_THREAD (tollama): llama.cpp threads. Default: physical cores. */
+  numThread: number;
+}
+
+export type Env = Record<string, string | undefined>;
+export type Warn = (message: string) => void;
+
+/** Ollama strips whitespace and one layer of quotes from every variable. */
+export function envVar(env: Env, key: string): string {
+  return (env[key] ?? "").trim().replace(/^["']+|["']+$/g, "");
+}
+
+export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.warn(m)): Config {
+  const v = (k: string) => envVar(env, k);
+  const uint = (key: string, def: number): number => {
+    const s = v(key);
+    if (s === "") return def;
+    if (!/^\d+$/.test(s)) {
+      warn(`invalid environment variable, using default: ${key}=${JSON.stringify(s)} default=${def}`);
+      return def;
+    }
+    return Number(s);
+  };
+  const bool = (key: string, def: boolean): boolean => {
+    const s = v(key);
+    if (s === "") return def;
+    const b = parseGoBool(s);
+    // Ollama treats a set-but-unparsable flag as true.
+    return b ?? true;
+  };
+  return {
+    host: parseHost(v("OLLAMA_HOST"), warn),
+    models: v("OLLAMA_MODELS") || join(homedir(), ".ollama", "models"),
+    keepAlive: durationVar(v("OLLAMA_KEEP_ALIVE"), 5 * 60_000, "OLLAMA_KEEP_ALIVE", warn, false),
+    contextLength: uint("OLLAMA_CONTEXT_LENGTH", 0) || 4096,
+    numParallel: uint("OLLAMA_NUM_PARALLEL", 0) || 4,
+    maxLoadedModels: uint("OLLAMA_MAX_LOADED_MODELS", 0),
+    maxQueue: uint("OLLAMA_MAX_QUEUE", 512),
+    origins: allowedOrigins(v("OLLAMA_ORIGINS")),
+    debug: debugLevel(v("OLLAMA_DEBUG")),
+    flashAttention: bool("OLLAMA_FLASH_ATTENTION", false),
+    kvCacheType: kvCacheType(v("OLLAMA_KV_CACHE_TYPE"), warn),
+    noPrune: bool("OLLAMA_NOPRUNE", false),
+    loadTimeout: durationVar(v("OLLAMA_LOAD_TIMEOUT"), 5 * 60_000, "OLLAMA_LOAD_TIMEOUT", warn, true),
+    numThread: uint("OLLAMA_NUM_THREAD", 0) || physicalCores(),
+  };
+}
+
+/** Go's strconv.ParseBool. */
+export function parseGoBool(s: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(s)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(s)) return false;
+  return undefined;
+}
+
+function durationVar(s: string, def: number, key: string, warn: Warn, zeroIsForever: boolean): KeepAlive {
+  let ms = def;
+  if (s !== "") {
+    if (/^-?\d+$/.test(s)) ms = Number(s) * 1000;
+    else {
+      try {
+        ms = parseGoDuration(s);
+      } catch {
+        warn(`invalid environment variable, using default: ${key}=${JSON.stringify(s)}`);
+      }
+    }
+  }
+  if (ms < 0 || (zeroIsForever && ms === 0)) return "forever";
+  return ms;
+}
+
+function debugLevel(s: string): number {
+  if (s === "") return 0;
+  const b = parseGoBool(s);
+  if (b !== undefined) return b ? 1 : 0;
+  const n = Number.parseInt(s, 10);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function kvCacheType(s: string, warn: Warn): Config["kvCacheType"] {
+  const t = s.toLowerCase();
+  if (t === "") return "f16";
+  if (t === "f16" || t === "q8_0" || t === "q4_0") return t;
+  warn(`invalid OLLAMA_KV_CACHE_TYPE ${JSON.stringify(s)}, using f16 (supported: f16, q8_0, q4_0)`);
+  return "f16";
+}
+
+export function allowedOrigins(s: string): string[] {
+  const origins = s === "" ? [] : s.split(",");
+  for (const o of ["localhost", "127.0.0.1", "0.0.0.0"]) {
+    origins.push(`http://${o}`, `https://${o}`, `http://${o}:*`, `https://${o}:*`);
+  }
+  origins.push("app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*");
+  return origins;
+}
+
+/**
+ * llama.cpp runs best with one thread per physical core; hyperthreads only add contention.
+ * Node reports logical CPUs, so assume two threads per core beyond two logical CPUs.
+ */
+export function physicalCores(logical = availableParallelism()): number {
+  return logical <= 2 ? logical : Math.max(1, Math.floor(logical / 2));
+}
+
+/** The startup line, in the spirit of Ollama's `server config env=map[...]`. */
+export function describeConfig(c: Config): string {
+  const entries: Record<string, string> = {
+    OLLAMA_CONTEXT_LENGTH: String(c.contextLength),
+    OLLAMA_DEBUG: String(c.debug),
+    OLLAMA_FLASH_ATTENTION: String(c.flashAttention),
+    OLLAMA_HOST: c.host.url,
+    OLLAMA_KEEP_ALIVE: c.keepAlive === "forever" ? "forever" : `${c.keepAlive / 1000}s`,
+    OLLAMA_KV_CACHE_TYPE: c.kvCacheType,
+    OLLAMA_LOAD_TIMEOUT: c.loadTimeout === "forever" ? "forever" : `${c.loadTimeout / 1000}s`,
+    OLLAMA_MAX_LOADED_MODELS: String(c.maxLoadedModels),
+    OLLAMA_MAX_QUEUE: String(c.maxQueue),
+    OLLAMA_MODELS: c.models,
+    OLLAMA_NOPRUNE: String(c.noPrune),
+    OLLAMA_NUM_PARALLEL: String(c.numParallel),
+    OLLAMA_NUM_THREAD: String(c.numThread),
+    OLLAMA_ORIGINS: `[${c.origins.join(" ")}]`,
+  };
+  const body = Object.entries(entries)
+    .map(([k, val]) => `${k}:${val}`)
+    .join(" ");
+  return `server config env="map[${body}]"`;
+}

@@ -1,0 +1,44 @@
+/**
+ * The catalogue of errors a client can see, with Ollama's exact wording and status codes. Code
+ * below the HTTP layer throws these; the API layer maps them to `{"error": message}` responses.
+ */
+export class OllamaError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "OllamaError";
+  }
+}
+
+const quote = (s: string) => JSON.stringify(s);
+
+export const errors = {
+  missingBody: () => new OllamaError(400, "missing request body"),
+  modelRequired: () => new OllamaError(400, "model is required"),
+  /** Generate and chat name the model as given, in single quotes. */
+  modelNotFound: (name: string) => new OllamaError(404, `model '${name}' not found`),
+  /** show, copy and the scheduler use Go's %q. */
+  modelNotFoundQuoted: (name: string) => new OllamaError(404, `model ${quote(name)} not found`),
+  modelNotFoundPull: (name: string) => new OllamaError(404, `model ${quote(name)} not found, try pulling it first`),
+  invalidModelName: () => new OllamaError(400, "invalid model name"),
+  nameInvalid: (name: string) => new OllamaError(400, `name ${quote(name)} is invalid`),
+  sourceInvalid: (name: string) => new OllamaError(400, `source ${quote(name)} is invalid`),
+  destinationInvalid: (name: string) => new OllamaError(400, `destination ${quote(name)} is invalid`),
+  rawWithTemplate: () => new OllamaError(400, "raw mode does not support template, system, or context"),
+  noGenerate: (name: string) => new OllamaError(400, `${quote(name)} does not support generate`),
+  noChat: (name: string) => new OllamaError(400, `${quote(name)} does not support chat`),
+  noThinking: (name: string) => new OllamaError(400, `${quote(name)} does not support thinking`),
+  /** The scheduler's check: the full model name, then each missing capability on its own line. */
+  missingCapabilities: (fullName: string, missing: string[]) =>
+    new OllamaError(400, `${fullName} does not support ${missing.join("\n")}`),
+  topLogprobs: () => new OllamaError(400, "top_logprobs must be between 0 and 20"),
+  canceled: () => new OllamaError(499, "request canceled"),
+  serverBusy: () => new OllamaError(503, "server busy, please try again.  maximum pending requests exceeded"),
+  blobNotFound: (digest: string) => new OllamaError(404, `blob ${quote(digest)} not found`),
+  digestMismatch: (expected: string, got: string) =>
+    new OllamaError(400, `digest mismatch, expected ${quote(expected)}, got ${quote(got)}`),
+  promptTooLong: () => new OllamaError(400, "input length exceeds the context length"),
+  internal: (message: string) => new OllamaError(500, message),
+} as const;

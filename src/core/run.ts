@@ -1,0 +1,78 @@
+/**
+ * One completion on a leased sequence: prompt evaluation, sampling, stop sequences, num_predict
+ * and context limits, with Ollama's metrics (durations in nanoseconds).
+ */
+import type { EngineSequence, Sampling } from "../engine/types.js";
+import { StopMatcher } from "./stops.js";
+
+export interface RunRequest {
+  prompt: number[];
+  sampling: Sampling;
+  /** -1: until end of generation; -2: until the context is full (Ollama's meanings). */
+  numPredict: number;
+  stop: string[];
+  /** Shift the context when it fills (true) or stop with done_reason "length" (false). */
+  shift: boolean;
+  numKeep: number;
+  contextSize: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RunResult {
+  doneReason: "stop" | "length";
+  promptEvalCount: number;
+  promptEvalNs: number;
+  evalCount: number;
+  evalNs: number;
+  /** Tokens sampled, for /api/generate's context. */
+  tokens: number[];
+}
+
+const now = () => process.hrtime.bigint();
+
+/** Yields text pieces; returns the metrics. Stops early (without error) when the signal aborts. */
+export async function* runCompletion(seq: EngineSequence, req: RunRequest): AsyncGenerator<string, RunResult, void> {
+  const start = now();
+  let promptDone = start;
+  const stops = new StopMatcher(req.stop);
+  const tokens: number[] = [];
+  let doneReason: RunResult["doneReason"] = "stop";
+  const limit = req.numPredict >= 0 ? req.numPredict : Infinity;
+
+  if (limit > 0) {
+    const steps = seq.generate(req.prompt, req.sampling, {
+      signal: req.signal,
+      shift: req.shift,
+      numKeep: req.numKeep,
+      onPromptDone: () => (promptDone = now()),
+    });
+    for await (const step of steps) {
+      if (step.token >= 0) tokens.push(step.token);
+      const { emit, stopped } = stops.push(step.text);
+      if (emit) yield emit;
+      if (stopped) break;
+      if (tokens.length >= limit) {
+        doneReason = "length";
+        break;
+      }
+      if (!req.shift && req.prompt.length + tokens.length >= req.contextSize) {
+        doneReason = "length";
+        break;
+      }
+    }
+    const rest = stops.flush();
+    if (rest) yield rest;
+  } else {
+    doneReason = "length";
+  }
+  const end = now();
+  if (promptDone === start) promptDone = end;
+  return {
+    doneReason,
+    promptEvalCount: req.prompt.length,
+    promptEvalNs: Number(promptDone - start),
+    evalCount: tokens.length,
+    evalNs: Number(end - promptDone),
+    tokens,
+  };
+}

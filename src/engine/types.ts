@@ -1,0 +1,99 @@
+/**
+ * The one interface between tollama and the inference library. Everything above it (scheduler,
+ * core) sees tokens and text only, so it can be driven by a scripted fake in unit tests.
+ */
+
+export interface LoadOptions {
+  /** GGUF file. */
+  path: string;
+  /** Tokens per sequence (Ollama's num_ctx). */
+  contextSize: number;
+  /** Parallel sequences in the one context (OLLAMA_NUM_PARALLEL). */
+  sequences: number;
+  /** Tokens per llama.cpp batch (num_batch). */
+  batchSize: number;
+  /** CPU threads for decoding; always explicit (node-llama-cpp's default oversubscribes small machines). */
+  threads: number;
+  /** Layers to offload: "auto" fits by free VRAM; 0 keeps the model on the CPU. */
+  gpuLayers: number | "auto";
+  /** Memory-map the weights. undefined lets llama.cpp decide. */
+  useMmap?: boolean | undefined;
+  flashAttention: boolean;
+  kvCacheType: "f16" | "q8_0" | "q4_0";
+  /** LoRA adapters (GGUF paths). */
+  adapters: string[];
+  /** True for embedding models: the context computes embeddings rather than logits. */
+  embedding?: boolean;
+}
+
+export interface Sampling {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  /** -1 picks a fresh seed per request. */
+  seed: number;
+  repeatPenalty: number;
+  /** How many recent tokens the penalties look at; 0 disables, -1 means the whole context. */
+  repeatLastN: number;
+  presencePenalty: number;
+  frequencyPenalty: number;
+  /** Constrains output: "json" for any JSON value, or a JSON schema object. */
+  format?: "json" | Record<string, unknown> | undefined;
+}
+
+export interface GenerateStep {
+  token: number;
+  /** Text this token completes; "" while a multi-byte character is still incomplete. */
+  text: string;
+}
+
+export interface ModelFacts {
+  trainContextSize: number;
+  /** Bytes of weights in RAM and in VRAM. */
+  sizeBytes: number;
+  vramBytes: number;
+  embeddingSize: number;
+  hasEncoderOnly: boolean;
+}
+
+export interface LoadedModel {
+  readonly facts: ModelFacts;
+  readonly contextSize: number;
+  readonly sequences: number;
+  /** Rendered prompts contain special tokens as text (`<|im_start|>`), so they are parsed as such. */
+  tokenize(text: string): number[];
+  detokenize(tokens: readonly number[]): string;
+  /** BOS is added by tollama where the model asks for it, so cached prefixes compare equal. */
+  readonly addBos: boolean;
+  readonly bosToken: number | undefined;
+  isEndOfGeneration(token: number): boolean;
+  /** A free sequence, preferring the one whose cache shares the longest prefix with `tokens`. */
+  acquireSequence(tokens: readonly number[]): EngineSequence | undefined;
+  freeSequences(): number;
+  dispose(): Promise<void>;
+}
+
+export interface EngineSequence {
+  /** Tokens whose state is in the KV cache. */
+  readonly cachedTokens: readonly number[];
+  /**
+   * Evaluates `prompt` (reusing the cached prefix) then yields sampled tokens until the caller stops
+   * iterating, the signal aborts, or an end-of-generation token comes (not yielded).
+   * `onPromptDone` fires once the prompt is in the cache, with how many tokens were evaluated.
+   */
+  generate(
+    prompt: readonly number[],
+    sampling: Sampling,
+    opts: { signal?: AbortSignal | undefined; onPromptDone?: (evaluated: number) => void; shift: boolean; numKeep: number },
+  ): AsyncGenerator<GenerateStep, void, void>;
+  /** Returns the sequence to its model's pool, keeping its cache for the next request. */
+  release(): void;
+}
+
+export interface Engine {
+  loadModel(opts: LoadOptions, signal?: AbortSignal): Promise<LoadedModel>;
+  /** Total and free memory as the engine sees it (RAM, and VRAM where there is a GPU). */
+  memory(): Promise<{ ramFree: number; ramTotal: number; vramFree: number; vramTotal: number; gpu: string | false }>;
+  dispose(): Promise<void>;
+}

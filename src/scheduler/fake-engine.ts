@@ -1,0 +1,59 @@
+/** A scripted engine for scheduler and core unit tests: each model "generates" a fixed token list. */
+import type { Engine, EngineSequence, LoadedModel, LoadOptions } from "../engine/types.js";
+
+export interface FakeEngine extends Engine {
+  loads: LoadOptions[];
+  disposed: string[];
+}
+
+export function createFakeEngine(script: number[] = [1, 2, 3]): FakeEngine {
+  const loads: LoadOptions[] = [];
+  const disposed: string[] = [];
+  return {
+    loads,
+    disposed,
+    loadModel(opts) {
+      loads.push(opts);
+      return Promise.resolve(fakeModel(opts, script, () => disposed.push(opts.path)));
+    },
+    memory: () => Promise.resolve({ ramFree: 1e10, ramTotal: 2e10, vramFree: 0, vramTotal: 0, gpu: false }),
+    dispose: () => Promise.resolve(),
+  };
+}
+
+function fakeModel(opts: LoadOptions, script: number[], onDispose: () => void): LoadedModel {
+  const busy = new Array<boolean>(opts.sequences).fill(false);
+  return {
+    facts: { trainContextSize: 2048, sizeBytes: 1000, vramBytes: 0, embeddingSize: 8, hasEncoderOnly: false },
+    contextSize: opts.contextSize,
+    sequences: opts.sequences,
+    addBos: false,
+    bosToken: undefined,
+    tokenize: (text) => [...text].map((c) => c.charCodeAt(0)),
+    detokenize: (tokens) => String.fromCharCode(...tokens),
+    isEndOfGeneration: () => false,
+    freeSequences: () => busy.filter((b) => !b).length,
+    acquireSequence() {
+      const i = busy.indexOf(false);
+      if (i < 0) return undefined;
+      busy[i] = true;
+      const seq: EngineSequence = {
+        cachedTokens: [],
+        release: () => (busy[i] = false),
+        async *generate(_prompt, _sampling, o) {
+          o.onPromptDone?.(_prompt.length);
+          for (const t of script) {
+            if (o.signal?.aborted) return;
+            await Promise.resolve();
+            yield { token: t, text: String.fromCharCode(96 + t) };
+          }
+        },
+      };
+      return seq;
+    },
+    dispose: () => {
+      onDispose();
+      return Promise.resolve();
+    },
+  };
+}

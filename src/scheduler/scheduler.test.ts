@@ -1,0 +1,112 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createScheduler, type RunnerSpec } from "./scheduler.js";
+import { createFakeEngine } from "./fake-engine.js";
+import type { Clock } from "./clock.js";
+
+function manualClock() {
+  let t = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  let id = 0;
+  const clock: Clock & { advance(ms: number): void } = {
+    now: () => t,
+    setTimer(fn, ms) {
+      timers.set(++id, { at: t + ms, fn });
+      return id;
+    },
+    clearTimer: (h) => void timers.delete(h as number),
+    advance(ms) {
+      t += ms;
+      for (const [k, v] of [...timers]) {
+        if (v.at <= t) {
+          timers.delete(k);
+          v.fn();
+        }
+      }
+    },
+  };
+  return clock;
+}
+
+function spec(path: string, sequences = 1, contextSize = 64): RunnerSpec {
+  return {
+    name: path,
+    digest: "d",
+    details: {},
+    load: { path, contextSize, sequences, batchSize: 8, threads: 1, gpuLayers: 0, flashAttention: false, kvCacheType: "f16", adapters: [] },
+  };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test("keep_alive expiry unloads an idle model", async () => {
+  const engine = createFakeEngine();
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 10, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  const lease = await s.acquire(spec("a"), () => [], undefined);
+  assert.equal(s.running().length, 1);
+  assert.equal(s.running()[0]?.expiresAt, undefined, "no expiry while busy");
+  lease.release();
+  assert.equal(s.running()[0]?.expiresAt, 1000);
+  clock.advance(999);
+  assert.equal(s.running().length, 1);
+  clock.advance(1);
+  await tick();
+  assert.equal(s.running().length, 0);
+  assert.deepEqual(engine.disposed, ["a"]);
+});
+
+test("keep_alive 0 unloads right after; forever never", async () => {
+  const engine = createFakeEngine();
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 10, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  (await s.acquire(spec("a"), () => [], 0)).release();
+  await tick();
+  assert.equal(s.running().length, 0);
+  (await s.acquire(spec("b"), () => [], "forever")).release();
+  clock.advance(1e12);
+  await tick();
+  assert.equal(s.running().length, 1);
+});
+
+test("requests beyond the sequences wait in FIFO order; the queue limit gives 503", async () => {
+  const engine = createFakeEngine();
+  const s = createScheduler({ engine, clock: manualClock(), maxQueue: 2, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  const first = await s.acquire(spec("a"), () => [], undefined);
+  const order: number[] = [];
+  const w1 = s.acquire(spec("a"), () => [], undefined).then((l) => (order.push(1), l));
+  const w2 = s.acquire(spec("a"), () => [], undefined).then((l) => (order.push(2), l));
+  await tick();
+  await assert.rejects(s.acquire(spec("a"), () => [], undefined), { status: 503 });
+  first.release();
+  (await w1).release();
+  (await w2).release();
+  assert.deepEqual(order, [1, 2]);
+});
+
+test("a waiter that aborts is removed with 499", async () => {
+  const engine = createFakeEngine();
+  const s = createScheduler({ engine, clock: manualClock(), maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  const first = await s.acquire(spec("a"), () => [], undefined);
+  const ac = new AbortController();
+  const waiting = s.acquire(spec("a"), () => [], undefined, ac.signal);
+  await tick();
+  ac.abort();
+  await assert.rejects(waiting, { status: 499 });
+  first.release();
+  const again = await s.acquire(spec("a"), () => [], undefined);
+  again.release();
+});
+
+test("different load options reload the model; max loaded models evicts the least recently used", async () => {
+  const engine = createFakeEngine();
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 1, defaultKeepAlive: 1000 });
+  (await s.acquire(spec("a", 1, 64), () => [], undefined)).release();
+  (await s.acquire(spec("a", 1, 128), () => [], undefined)).release();
+  assert.equal(engine.loads.length, 2);
+  assert.deepEqual(engine.disposed, ["a"]);
+  (await s.acquire(spec("b"), () => [], undefined)).release();
+  assert.deepEqual(engine.disposed, ["a", "a"]);
+  assert.deepEqual(s.running().map((r) => r.spec.name), ["b"]);
+});

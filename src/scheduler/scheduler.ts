@@ -1,0 +1,277 @@
+/**
+ * Runners (loaded models) and their sequences. A request leases one sequence of its model's
+ * runner; requests beyond the free sequences wait in FIFO order. Idle runners unload when their
+ * keep_alive expires, or when another model needs their place.
+ */
+import type { Engine, EngineSequence, LoadedModel, LoadOptions } from "../engine/types.js";
+import { errors } from "../core/errors.js";
+import type { Clock } from "./clock.js";
+
+export type KeepAlive = number | "forever";
+
+/** What identifies a model to load: its store identity plus everything fixed at load time. */
+export interface RunnerSpec {
+  /** Display name for /api/ps, e.g. "llama3:latest". */
+  name: string;
+  /** Manifest digest (hex), for /api/ps. */
+  digest: string;
+  /** Free-form model details for /api/ps. */
+  details: Record<string, unknown>;
+  load: LoadOptions;
+}
+
+export interface Lease {
+  model: LoadedModel;
+  sequence: EngineSequence;
+  /** How long the load took, in ms; 0 when the runner was already loaded. */
+  loadMs: number;
+  release(): void;
+}
+
+export interface RunnerInfo {
+  spec: RunnerSpec;
+  model: LoadedModel;
+  /** Epoch ms when it unloads; undefined while busy or kept forever. */
+  expiresAt: number | undefined;
+  keepAlive: KeepAlive;
+  active: number;
+}
+
+export interface SchedulerOptions {
+  engine: Engine;
+  clock: Clock;
+  /** Requests allowed to wait for a sequence, over all models. */
+  maxQueue: number;
+  /** 0: no limit beyond memory. */
+  maxLoadedModels: number;
+  /** keep_alive when the request gives none. */
+  defaultKeepAlive: KeepAlive;
+}
+
+interface Waiter {
+  tokens: readonly number[];
+  resolve(seq: EngineSequence): void;
+  reject(err: Error): void;
+}
+
+interface Runner {
+  key: string;
+  spec: RunnerSpec;
+  loading: Promise<LoadedModel>;
+  model?: LoadedModel;
+  active: number;
+  waiters: Waiter[];
+  keepAlive: KeepAlive;
+  timer?: unknown;
+  expiresAt?: number | undefined;
+  lastUsed: number;
+  /** Set when the runner must unload as soon as it is idle (options changed, keep_alive 0). */
+  draining: boolean;
+}
+
+export interface Scheduler {
+  acquire(spec: RunnerSpec, tokens: () => readonly number[], keepAlive: KeepAlive | undefined, signal?: AbortSignal): Promise<Lease>;
+  /** Loads without leasing a sequence (an empty prompt preloads the model). */
+  preload(spec: RunnerSpec, keepAlive: KeepAlive | undefined, signal?: AbortSignal): Promise<number>;
+  /** keep_alive 0 on an empty request: unload once idle. */
+  expire(modelPath: string): Promise<void>;
+  running(): RunnerInfo[];
+  shutdown(): Promise<void>;
+}
+
+export function runnerKey(load: LoadOptions): string {
+  return JSON.stringify([load.path, load.contextSize, load.sequences, load.batchSize, load.threads, load.gpuLayers, load.useMmap ?? null, load.flashAttention, load.kvCacheType, load.adapters, load.embedding ?? false]);
+}
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const runners = new Map<string, Runner>();
+  let queued = 0;
+
+  function startTimer(r: Runner) {
+    stopTimer(r);
+    if (r.active > 0) return;
+    if (r.draining || r.keepAlive === 0) {
+      void unload(r);
+      return;
+    }
+    if (r.keepAlive === "forever") return;
+    r.expiresAt = opts.clock.now() + r.keepAlive;
+    r.timer = opts.clock.setTimer(() => void unload(r), r.keepAlive);
+  }
+
+  function stopTimer(r: Runner) {
+    if (r.timer !== undefined) opts.clock.clearTimer(r.timer);
+    r.timer = undefined;
+    r.expiresAt = undefined;
+  }
+
+  async function unload(r: Runner) {
+    if (runners.get(r.key) !== r || r.active > 0) return;
+    runners.delete(r.key);
+    stopTimer(r);
+    try {
+      const m = await r.loading;
+      await m.dispose();
+    } catch {
+      // a failed load has nothing to free
+    }
+  }
+
+  async function makeRoom(forKey: string) {
+    if (opts.maxLoadedModels <= 0) return;
+    const others = [...runners.values()].filter((r) => r.key !== forKey);
+    while (others.length >= opts.maxLoadedModels) {
+      const idle = others.filter((r) => r.active === 0 && r.waiters.length === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+      const victim = idle[0];
+      if (!victim) break; // all busy: load anyway rather than deadlock; memory checks come later
+      others.splice(others.indexOf(victim), 1);
+      await unload(victim);
+    }
+  }
+
+  async function getRunner(spec: RunnerSpec, keepAlive: KeepAlive | undefined): Promise<{ runner: Runner; loadMs: number }> {
+    const key = runnerKey(spec.load);
+    // The same model with other load options: the old runner drains and unloads.
+    for (const r of runners.values()) {
+      if (r.spec.load.path === spec.load.path && r.key !== key) {
+        r.draining = true;
+        if (r.active === 0) await unload(r);
+      }
+    }
+    let r = runners.get(key);
+    const started = opts.clock.now();
+    if (!r || r.draining) {
+      await makeRoom(key);
+      const fresh: Runner = {
+        key,
+        spec,
+        loading: opts.engine.loadModel(spec.load),
+        active: 0,
+        waiters: [],
+        keepAlive: keepAlive ?? opts.defaultKeepAlive,
+        lastUsed: started,
+        draining: false,
+      };
+      runners.set(key, fresh);
+      fresh.loading.then(
+        (m) => (fresh.model = m),
+        () => runners.get(key) === fresh && runners.delete(key),
+      );
+      r = fresh;
+    }
+    if (keepAlive !== undefined) r.keepAlive = keepAlive;
+    const wasLoaded = r.model !== undefined;
+    await r.loading;
+    return { runner: r, loadMs: wasLoaded ? 0 : opts.clock.now() - started };
+  }
+
+  function waitForSequence(r: Runner, tokens: readonly number[], signal?: AbortSignal): Promise<EngineSequence> {
+    const seq = r.waiters.length === 0 ? r.model!.acquireSequence(tokens) : undefined;
+    if (seq) return Promise.resolve(seq);
+    if (queued >= opts.maxQueue) return Promise.reject(errors.serverBusy());
+    queued++;
+    return new Promise<EngineSequence>((resolve, reject) => {
+      const waiter: Waiter = {
+        tokens,
+        resolve: (s) => {
+          cleanup();
+          resolve(s);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
+      };
+      const onAbort = () => {
+        const i = r.waiters.indexOf(waiter);
+        if (i >= 0) r.waiters.splice(i, 1);
+        waiter.reject(errors.canceled());
+      };
+      function cleanup() {
+        queued--;
+        signal?.removeEventListener("abort", onAbort);
+      }
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      r.waiters.push(waiter);
+    });
+  }
+
+  function releaseSequence(r: Runner, seq: EngineSequence) {
+    seq.release();
+    r.active--;
+    r.lastUsed = opts.clock.now();
+    const next = r.waiters.shift();
+    if (next && r.model) {
+      const s = r.model.acquireSequence(next.tokens);
+      if (s) {
+        // the waiter was counted as active when it started waiting
+        next.resolve(s);
+        return;
+      }
+      r.waiters.unshift(next);
+    }
+    startTimer(r);
+  }
+
+  return {
+    async acquire(spec, tokens, keepAlive, signal) {
+      const { runner: r, loadMs } = await getRunner(spec, keepAlive);
+      stopTimer(r);
+      r.active++; // held while waiting so the runner is not unloaded under the waiter
+      let seq: EngineSequence;
+      try {
+        seq = await waitForSequence(r, tokens(), signal);
+      } catch (err) {
+        r.active--;
+        startTimer(r);
+        throw err;
+      }
+      let released = false;
+      return {
+        model: r.model!,
+        sequence: seq,
+        loadMs,
+        release: () => {
+          if (released) return;
+          released = true;
+          releaseSequence(r, seq);
+        },
+      };
+    },
+    async preload(spec, keepAlive) {
+      const { runner: r, loadMs } = await getRunner(spec, keepAlive);
+      r.lastUsed = opts.clock.now();
+      startTimer(r);
+      return loadMs;
+    },
+    async expire(modelPath) {
+      for (const r of [...runners.values()]) {
+        if (r.spec.load.path !== modelPath) continue;
+        r.draining = true;
+        if (r.active === 0) await unload(r);
+      }
+    },
+    running() {
+      return [...runners.values()]
+        .filter((r) => r.model)
+        .map((r) => ({ spec: r.spec, model: r.model!, expiresAt: r.expiresAt, keepAlive: r.keepAlive, active: r.active }));
+    },
+    async shutdown() {
+      for (const r of runners.values()) {
+        for (const w of r.waiters.splice(0)) w.reject(errors.internal("server shutting down"));
+      }
+      await Promise.all(
+        [...runners.values()].map(async (r) => {
+          runners.delete(r.key);
+          stopTimer(r);
+          try {
+            await (await r.loading).dispose();
+          } catch {
+            // nothing loaded
+          }
+        }),
+      );
+    },
+  };
+}
