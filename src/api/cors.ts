@@ -20,7 +20,12 @@ export const allowedHeaders = [
   "x-stainless-timeout",
 ];
 
-const extensionSchemes = ["chrome-extension://", "safari-extension://", "moz-extension://", "ms-browser-extension://"];
+const extensionSchemes = [
+  "chrome-extension://",
+  "safari-extension://",
+  "moz-extension://",
+  "ms-browser-extension://",
+];
 
 export function originMatcher(origins: readonly string[]): (origin: string) => boolean {
   const exact = new Set<string>();
@@ -33,7 +38,9 @@ export function originMatcher(origins: readonly string[]): (origin: string) => b
     } else exact.add(o);
   }
   return (origin) =>
-    exact.has(origin) || patterns.some((p) => p.test(origin)) || extensionSchemes.some((s) => origin.startsWith(s));
+    exact.has(origin) ||
+    patterns.some((p) => p.test(origin)) ||
+    extensionSchemes.some((s) => origin.startsWith(s));
 }
 
 function escape(s: string): string {

@@ -11,7 +11,11 @@ import { errorReply } from "./errors.js";
 export interface Route {
   method: "GET" | "HEAD" | "POST" | "DELETE";
   path: string;
-  handler: (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void> | void;
+  handler: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: Record<string, string>,
+  ) => Promise<void> | void;
 }
 
 export interface HttpServerOptions {
@@ -22,7 +26,9 @@ export interface HttpServerOptions {
 }
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 512 * 1024 * 1024, return503OnClosing: false });
+  // forceCloseConnections: on close, sockets that never sent a request (clients pre-connect) and
+  // idle keep-alive ones are closed at once rather than after Node's 60 s header timeout.
+  const app = Fastify({ logger: false, return503OnClosing: false, forceCloseConnections: true });
   // Bodies are read by the handlers themselves: Ollama ignores Content-Type, and blob uploads
   // must stream to disk rather than be buffered.
   app.removeAllContentTypeParsers();

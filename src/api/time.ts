@@ -15,7 +15,10 @@ export function rfc3339Nano(ns: bigint = nowNs()): string {
 /** A Date (file mtimes) in Go's local-time RFC 3339 form with offset, as Ollama prints modified_at. */
 export function rfc3339Local(d: Date): string {
   const offMin = -d.getTimezoneOffset();
-  const local = new Date(d.getTime() + offMin * 60_000).toISOString().slice(0, 23).replace(/\.?0+$/, "");
+  const local = new Date(d.getTime() + offMin * 60_000)
+    .toISOString()
+    .slice(0, 23)
+    .replace(/\.?0+$/, "");
   if (offMin === 0) return `${local}Z`;
   const sign = offMin > 0 ? "+" : "-";
   const abs = Math.abs(offMin);

@@ -21,7 +21,8 @@ export const errors = {
   modelNotFound: (name: string) => new OllamaError(404, `model '${name}' not found`),
   /** show, copy and the scheduler use Go's %q. */
   modelNotFoundQuoted: (name: string) => new OllamaError(404, `model ${quote(name)} not found`),
-  modelNotFoundPull: (name: string) => new OllamaError(404, `model ${quote(name)} not found, try pulling it first`),
+  modelNotFoundPull: (name: string) =>
+    new OllamaError(404, `model ${quote(name)} not found, try pulling it first`),
   invalidModelName: () => new OllamaError(400, "invalid model name"),
   nameInvalid: (name: string) => new OllamaError(400, `name ${quote(name)} is invalid`),
   sourceInvalid: (name: string) => new OllamaError(400, `source ${quote(name)} is invalid`),

@@ -31,7 +31,10 @@ export interface RunResult {
 const now = () => process.hrtime.bigint();
 
 /** Yields text pieces; returns the metrics. Stops early (without error) when the signal aborts. */
-export async function* runCompletion(seq: EngineSequence, req: RunRequest): AsyncGenerator<string, RunResult, void> {
+export async function* runCompletion(
+  seq: EngineSequence,
+  req: RunRequest,
+): AsyncGenerator<string, RunResult, void> {
   const start = now();
   let promptDone = start;
   const stops = new StopMatcher(req.stop);

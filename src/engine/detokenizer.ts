@@ -6,7 +6,9 @@ export class IncrementalDetokenizer {
   private pending: number[] = [];
   private previous: number[] = [];
 
-  constructor(private readonly detokenize: (tokens: readonly number[], context: readonly number[]) => string) {}
+  constructor(
+    private readonly detokenize: (tokens: readonly number[], context: readonly number[]) => string,
+  ) {}
 
   push(token: number): string {
     this.pending.push(token);

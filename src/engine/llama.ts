@@ -9,7 +9,6 @@ import {
   LlamaGrammarEvaluationState,
   LlamaLogLevel,
   type Llama,
-  type LlamaContext,
   type LlamaContextSequence,
   type LlamaGrammar,
   type LlamaModel,
@@ -57,7 +56,13 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
     async memory() {
       const l = await llama();
       const vram = l.gpu === false ? { total: 0, free: 0 } : await l.getVramState();
-      return { ramFree: os.freemem(), ramTotal: os.totalmem(), vramFree: vram.free, vramTotal: vram.total, gpu: l.gpu };
+      return {
+        ramFree: os.freemem(),
+        ramTotal: os.totalmem(),
+        vramFree: vram.free,
+        vramTotal: vram.total,
+        gpu: l.gpu,
+      };
     },
     async dispose() {
       if (llamaPromise) await (await llamaPromise).dispose();
@@ -74,7 +79,8 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     flashAttention: load.flashAttention,
     experimentalKvCacheKeyType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
     experimentalKvCacheValueType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
-    lora: load.adapters.length > 0 ? { adapters: load.adapters.map((filePath) => ({ filePath })) } : undefined,
+    lora:
+      load.adapters.length > 0 ? { adapters: load.adapters.map((filePath) => ({ filePath })) } : undefined,
     ignoreMemorySafetyChecks: false,
     failedCreationRemedy: false,
   });
@@ -90,7 +96,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
       sizeBytes: model.size + context.stateSize,
       vramBytes: vram,
       embeddingSize: model.embeddingVectorSize,
-      hasEncoderOnly: model.fileInfo.metadata.general.architecture === "bert",
+      hasEncoderOnly: String(model.fileInfo.metadata.general.architecture) === "bert",
     },
     contextSize: context.contextSize,
     sequences: load.sequences,
@@ -140,7 +146,10 @@ class GrammarCache {
     let g = this.cache.get(key);
     if (!g) {
       // A schema-less "json" accepts any JSON value, like Ollama's json format.
-      g = format === "json" ? this.llama.getGrammarFor("json") : this.llama.createGrammarForJsonSchema(format as never);
+      g =
+        format === "json"
+          ? this.llama.getGrammarFor("json")
+          : this.llama.createGrammarForJsonSchema(format as never);
       this.cache.set(key, g);
       g.catch(() => this.cache.delete(key));
     }

@@ -85,7 +85,12 @@ export interface EngineSequence {
   generate(
     prompt: readonly number[],
     sampling: Sampling,
-    opts: { signal?: AbortSignal | undefined; onPromptDone?: (evaluated: number) => void; shift: boolean; numKeep: number },
+    opts: {
+      signal?: AbortSignal | undefined;
+      onPromptDone?: (evaluated: number) => void;
+      shift: boolean;
+      numKeep: number;
+    },
   ): AsyncGenerator<GenerateStep, void, void>;
   /** Returns the sequence to its model's pool, keeping its cache for the next request. */
   release(): void;
@@ -94,6 +99,12 @@ export interface EngineSequence {
 export interface Engine {
   loadModel(opts: LoadOptions, signal?: AbortSignal): Promise<LoadedModel>;
   /** Total and free memory as the engine sees it (RAM, and VRAM where there is a GPU). */
-  memory(): Promise<{ ramFree: number; ramTotal: number; vramFree: number; vramTotal: number; gpu: string | false }>;
+  memory(): Promise<{
+    ramFree: number;
+    ramTotal: number;
+    vramFree: number;
+    vramTotal: number;
+    gpu: string | false;
+  }>;
   dispose(): Promise<void>;
 }

@@ -33,7 +33,17 @@ function spec(path: string, sequences = 1, contextSize = 64): RunnerSpec {
     name: path,
     digest: "d",
     details: {},
-    load: { path, contextSize, sequences, batchSize: 8, threads: 1, gpuLayers: 0, flashAttention: false, kvCacheType: "f16", adapters: [] },
+    load: {
+      path,
+      contextSize,
+      sequences,
+      batchSize: 8,
+      threads: 1,
+      gpuLayers: 0,
+      flashAttention: false,
+      kvCacheType: "f16",
+      adapters: [],
+    },
   };
 }
 
@@ -43,7 +53,7 @@ test("keep_alive expiry unloads an idle model", async () => {
   const engine = createFakeEngine();
   const clock = manualClock();
   const s = createScheduler({ engine, clock, maxQueue: 10, maxLoadedModels: 0, defaultKeepAlive: 1000 });
-  const lease = await s.acquire(spec("a"), () => [], undefined);
+  const lease = await s.acquire(spec("a"), undefined);
   assert.equal(s.running().length, 1);
   assert.equal(s.running()[0]?.expiresAt, undefined, "no expiry while busy");
   lease.release();
@@ -60,24 +70,41 @@ test("keep_alive 0 unloads right after; forever never", async () => {
   const engine = createFakeEngine();
   const clock = manualClock();
   const s = createScheduler({ engine, clock, maxQueue: 10, maxLoadedModels: 0, defaultKeepAlive: 1000 });
-  (await s.acquire(spec("a"), () => [], 0)).release();
+  (await s.acquire(spec("a"), 0)).release();
   await tick();
   assert.equal(s.running().length, 0);
-  (await s.acquire(spec("b"), () => [], "forever")).release();
+  (await s.acquire(spec("b"), "forever")).release();
   clock.advance(1e12);
   await tick();
   assert.equal(s.running().length, 1);
 });
 
+async function leased(s: ReturnType<typeof createScheduler>, name: string, signal?: AbortSignal) {
+  const lease = await s.acquire(spec(name), undefined);
+  try {
+    await lease.sequence([], signal);
+  } catch (err) {
+    lease.release();
+    throw err;
+  }
+  return lease;
+}
+
 test("requests beyond the sequences wait in FIFO order; the queue limit gives 503", async () => {
   const engine = createFakeEngine();
-  const s = createScheduler({ engine, clock: manualClock(), maxQueue: 2, maxLoadedModels: 0, defaultKeepAlive: 1000 });
-  const first = await s.acquire(spec("a"), () => [], undefined);
+  const s = createScheduler({
+    engine,
+    clock: manualClock(),
+    maxQueue: 2,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  const first = await leased(s, "a");
   const order: number[] = [];
-  const w1 = s.acquire(spec("a"), () => [], undefined).then((l) => (order.push(1), l));
-  const w2 = s.acquire(spec("a"), () => [], undefined).then((l) => (order.push(2), l));
+  const w1 = leased(s, "a").then((l) => (order.push(1), l));
+  const w2 = leased(s, "a").then((l) => (order.push(2), l));
   await tick();
-  await assert.rejects(s.acquire(spec("a"), () => [], undefined), { status: 503 });
+  await assert.rejects(leased(s, "a"), { status: 503 });
   first.release();
   (await w1).release();
   (await w2).release();
@@ -86,27 +113,36 @@ test("requests beyond the sequences wait in FIFO order; the queue limit gives 50
 
 test("a waiter that aborts is removed with 499", async () => {
   const engine = createFakeEngine();
-  const s = createScheduler({ engine, clock: manualClock(), maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
-  const first = await s.acquire(spec("a"), () => [], undefined);
+  const s = createScheduler({
+    engine,
+    clock: manualClock(),
+    maxQueue: 5,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  const first = await leased(s, "a");
   const ac = new AbortController();
-  const waiting = s.acquire(spec("a"), () => [], undefined, ac.signal);
+  const waiting = leased(s, "a", ac.signal);
   await tick();
   ac.abort();
   await assert.rejects(waiting, { status: 499 });
   first.release();
-  const again = await s.acquire(spec("a"), () => [], undefined);
-  again.release();
+  (await leased(s, "a")).release();
+  assert.equal(s.running()[0]?.active, 0);
 });
 
 test("different load options reload the model; max loaded models evicts the least recently used", async () => {
   const engine = createFakeEngine();
   const clock = manualClock();
   const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 1, defaultKeepAlive: 1000 });
-  (await s.acquire(spec("a", 1, 64), () => [], undefined)).release();
-  (await s.acquire(spec("a", 1, 128), () => [], undefined)).release();
+  (await s.acquire(spec("a", 1, 64), undefined)).release();
+  (await s.acquire(spec("a", 1, 128), undefined)).release();
   assert.equal(engine.loads.length, 2);
   assert.deepEqual(engine.disposed, ["a"]);
-  (await s.acquire(spec("b"), () => [], undefined)).release();
+  (await s.acquire(spec("b"), undefined)).release();
   assert.deepEqual(engine.disposed, ["a", "a"]);
-  assert.deepEqual(s.running().map((r) => r.spec.name), ["b"]);
+  assert.deepEqual(
+    s.running().map((r) => r.spec.name),
+    ["b"],
+  );
 });

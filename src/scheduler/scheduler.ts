@@ -20,11 +20,16 @@ export interface RunnerSpec {
   load: LoadOptions;
 }
 
+/**
+ * A model held for one request: it stays loaded until release(). The request then takes one of
+ * its sequences, waiting in FIFO order when all are busy.
+ */
 export interface Lease {
   model: LoadedModel;
-  sequence: EngineSequence;
   /** How long the load took, in ms; 0 when the runner was already loaded. */
   loadMs: number;
+  /** A free sequence, preferring the one that caches the longest prefix of `tokens`. */
+  sequence(tokens: readonly number[], signal?: AbortSignal): Promise<EngineSequence>;
   release(): void;
 }
 
@@ -70,7 +75,7 @@ interface Runner {
 }
 
 export interface Scheduler {
-  acquire(spec: RunnerSpec, tokens: () => readonly number[], keepAlive: KeepAlive | undefined, signal?: AbortSignal): Promise<Lease>;
+  acquire(spec: RunnerSpec, keepAlive: KeepAlive | undefined): Promise<Lease>;
   /** Loads without leasing a sequence (an empty prompt preloads the model). */
   preload(spec: RunnerSpec, keepAlive: KeepAlive | undefined, signal?: AbortSignal): Promise<number>;
   /** keep_alive 0 on an empty request: unload once idle. */
@@ -80,7 +85,19 @@ export interface Scheduler {
 }
 
 export function runnerKey(load: LoadOptions): string {
-  return JSON.stringify([load.path, load.contextSize, load.sequences, load.batchSize, load.threads, load.gpuLayers, load.useMmap ?? null, load.flashAttention, load.kvCacheType, load.adapters, load.embedding ?? false]);
+  return JSON.stringify([
+    load.path,
+    load.contextSize,
+    load.sequences,
+    load.batchSize,
+    load.threads,
+    load.gpuLayers,
+    load.useMmap ?? null,
+    load.flashAttention,
+    load.kvCacheType,
+    load.adapters,
+    load.embedding ?? false,
+  ]);
 }
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
@@ -121,7 +138,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (opts.maxLoadedModels <= 0) return;
     const others = [...runners.values()].filter((r) => r.key !== forKey);
     while (others.length >= opts.maxLoadedModels) {
-      const idle = others.filter((r) => r.active === 0 && r.waiters.length === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+      const idle = others
+        .filter((r) => r.active === 0 && r.waiters.length === 0)
+        .sort((a, b) => a.lastUsed - b.lastUsed);
       const victim = idle[0];
       if (!victim) break; // all busy: load anyway rather than deadlock; memory checks come later
       others.splice(others.indexOf(victim), 1);
@@ -129,7 +148,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
   }
 
-  async function getRunner(spec: RunnerSpec, keepAlive: KeepAlive | undefined): Promise<{ runner: Runner; loadMs: number }> {
+  async function getRunner(
+    spec: RunnerSpec,
+    keepAlive: KeepAlive | undefined,
+  ): Promise<{ runner: Runner; loadMs: number }> {
     const key = runnerKey(spec.load);
     // The same model with other load options: the old runner drains and unloads.
     for (const r of runners.values()) {
@@ -165,7 +187,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return { runner: r, loadMs: wasLoaded ? 0 : opts.clock.now() - started };
   }
 
-  function waitForSequence(r: Runner, tokens: readonly number[], signal?: AbortSignal): Promise<EngineSequence> {
+  function waitForSequence(
+    r: Runner,
+    tokens: readonly number[],
+    signal?: AbortSignal,
+  ): Promise<EngineSequence> {
     const seq = r.waiters.length === 0 ? r.model!.acquireSequence(tokens) : undefined;
     if (seq) return Promise.resolve(seq);
     if (queued >= opts.maxQueue) return Promise.reject(errors.serverBusy());
@@ -197,45 +223,40 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     });
   }
 
-  function releaseSequence(r: Runner, seq: EngineSequence) {
-    seq.release();
+  function releaseRunner(r: Runner, seq: EngineSequence | undefined) {
     r.active--;
     r.lastUsed = opts.clock.now();
-    const next = r.waiters.shift();
-    if (next && r.model) {
-      const s = r.model.acquireSequence(next.tokens);
-      if (s) {
-        // the waiter was counted as active when it started waiting
-        next.resolve(s);
-        return;
+    if (seq) {
+      seq.release();
+      const next = r.waiters.shift();
+      if (next && r.model) {
+        const s = r.model.acquireSequence(next.tokens);
+        if (s) next.resolve(s);
+        else r.waiters.unshift(next);
       }
-      r.waiters.unshift(next);
     }
     startTimer(r);
   }
 
   return {
-    async acquire(spec, tokens, keepAlive, signal) {
+    async acquire(spec, keepAlive) {
       const { runner: r, loadMs } = await getRunner(spec, keepAlive);
       stopTimer(r);
-      r.active++; // held while waiting so the runner is not unloaded under the waiter
-      let seq: EngineSequence;
-      try {
-        seq = await waitForSequence(r, tokens(), signal);
-      } catch (err) {
-        r.active--;
-        startTimer(r);
-        throw err;
-      }
+      r.active++; // counted from now, so the runner is not unloaded while this request uses it
+      let seq: EngineSequence | undefined;
       let released = false;
       return {
         model: r.model!,
-        sequence: seq,
         loadMs,
+        async sequence(tokens, signal) {
+          if (seq) throw new Error("a lease holds one sequence");
+          seq = await waitForSequence(r, tokens, signal);
+          return seq;
+        },
         release: () => {
           if (released) return;
           released = true;
-          releaseSequence(r, seq);
+          releaseRunner(r, seq);
         },
       };
     },
@@ -255,7 +276,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     running() {
       return [...runners.values()]
         .filter((r) => r.model)
-        .map((r) => ({ spec: r.spec, model: r.model!, expiresAt: r.expiresAt, keepAlive: r.keepAlive, active: r.active }));
+        .map((r) => ({
+          spec: r.spec,
+          model: r.model!,
+          expiresAt: r.expiresAt,
+          keepAlive: r.keepAlive,
+          active: r.active,
+        }));
     },
     async shutdown() {
       for (const r of runners.values()) {

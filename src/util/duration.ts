@@ -2,8 +2,8 @@
 const unitMs: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  "µs": 1e-3,
-  "μs": 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -30,7 +30,8 @@ export function parseGoDuration(text: string): number {
     const m = part.exec(s);
     if (!m || m[1] === "" || m[1] === ".") {
       // Go names a number without a unit specially.
-      if (/^\d*\.?\d+$|^\d+\.$/.test(s)) throw new DurationError(`time: missing unit in duration ${JSON.stringify(text)}`);
+      if (/^\d*\.?\d+$|^\d+\.$/.test(s))
+        throw new DurationError(`time: missing unit in duration ${JSON.stringify(text)}`);
       fail();
     }
     total += Number(m![1]) * unitMs[m![2]!]!;

@@ -1,0 +1,95 @@
+/** /api/chat without HTTP: Ollama's ChatHandler flow, as a stream of events. */
+import type { ChatRequest } from "../api/wire/index.js";
+import type { TemplateMessage } from "../template/index.js";
+import {
+  checkCapabilities,
+  effectiveOptions,
+  isUnloadRequest,
+  resolveModel,
+  resolveThink,
+  schedule,
+  thinkEnabled,
+  type CoreDeps,
+  type InferenceEvent,
+} from "./inference.js";
+import type { Capability, ResolvedModel } from "./models.js";
+import { parseFormat, sampling } from "./options.js";
+import { chatPrompt } from "./prompt.js";
+import { startCompletion } from "./complete.js";
+import { streamCompletion } from "./stream.js";
+import { templateMessage, templateTool } from "./convert.js";
+
+export async function* chat(
+  deps: CoreDeps,
+  req: ChatRequest,
+  signal: AbortSignal,
+  startNs: bigint,
+): AsyncGenerator<InferenceEvent> {
+  const model = await resolveModel(deps, req.model);
+  const messages = req.messages ?? [];
+  if (messages.length === 0 && isUnloadRequest(req.keepAlive)) {
+    await deps.scheduler.expire(model.modelPath);
+    yield { type: "early", doneReason: "unload" };
+    return;
+  }
+  const wanted: Capability[] = ["completion"];
+  if ((req.tools?.length ?? 0) > 0) wanted.push("tools");
+  if (messages.some((m) => (m.images?.length ?? 0) > 0)) wanted.push("vision");
+  const think = resolveThink(model, req.think, req.model);
+  checkCapabilities(model, wanted, req.model, "chat");
+  const eff = effectiveOptions(deps.config, model, req.options);
+  const format = parseFormat(req.format);
+
+  const lease = await schedule(deps, model, eff, req.keepAlive);
+  try {
+    if (messages.length === 0) {
+      yield { type: "early", doneReason: "load" };
+      return;
+    }
+    const tools = req.tools?.map(templateTool);
+    const { prompt, imageCount } = chatPrompt(model, {
+      messages: withModelMessages(model, messages.map(templateMessage)),
+      tools,
+      think,
+      numCtx: eff.options.numCtx,
+      truncate: req.truncate ?? true,
+      tokenize: (s) => lease.model.tokenize(s),
+    });
+    if (req.debugRenderOnly) {
+      yield { type: "early", debug: { renderedTemplate: prompt, imageCount } };
+      return;
+    }
+    const completion = await startCompletion({
+      lease,
+      prompt,
+      options: eff.options,
+      format,
+      shift: req.shift ?? true,
+      truncate: req.truncate ?? true,
+      signal,
+      makeSampling: sampling,
+    });
+    yield* streamCompletion(completion, {
+      model,
+      prompt,
+      think: thinkEnabled(think),
+      tools: req.tools,
+      loadMs: lease.loadMs,
+      startNs,
+      withContext: false,
+    });
+  } finally {
+    lease.release();
+  }
+}
+
+/** The Modelfile's MESSAGEs come first, and its SYSTEM unless the request starts with one. */
+function withModelMessages(model: ResolvedModel, messages: TemplateMessage[]): TemplateMessage[] {
+  const out: TemplateMessage[] = [
+    ...(model.stored.messages ?? []).map((m) => ({ role: m.role, content: m.content })),
+    ...messages,
+  ];
+  const system = model.stored.system;
+  if (messages[0]?.role !== "system" && system) out.unshift({ role: "system", content: system });
+  return out;
+}

@@ -1,0 +1,113 @@
+/** What generate and chat share around a completion: model lookup, capability checks, scheduling, events. */
+import type { Config } from "../config/index.js";
+import type { Scheduler, RunnerSpec, Lease, KeepAlive } from "../scheduler/scheduler.js";
+import type { Logger } from "../server/logger.js";
+import { StoreError } from "../store/index.js";
+import type { KeepAlive as WireKeepAlive, Think } from "../api/wire/index.js";
+import type { Capability, Models, ResolvedModel } from "./models.js";
+import type { OutputPiece } from "./output.js";
+import { errors } from "./errors.js";
+import { effectiveOptions, loadOptions, type EffectiveOptions } from "./options.js";
+import { detailsJson } from "./details.js";
+
+export interface CoreDeps {
+  config: Config;
+  models: Models;
+  scheduler: Scheduler;
+  log: Logger;
+}
+
+export interface Metrics {
+  totalNs: number;
+  loadNs: number;
+  promptEvalCount: number;
+  promptEvalNs: number;
+  evalCount: number;
+  evalNs: number;
+}
+
+export type InferenceEvent =
+  | { type: "piece"; piece: OutputPiece }
+  | { type: "done"; doneReason: string; metrics: Metrics; context?: number[] }
+  /** Early answers that run no completion: load, unload, or the rendered prompt. */
+  | {
+      type: "early";
+      doneReason?: "load" | "unload";
+      debug?: { renderedTemplate: string; imageCount: number };
+    };
+
+/** Ollama reports a missing model with the name as the client sent it. */
+export async function resolveModel(deps: CoreDeps, name: string): Promise<ResolvedModel> {
+  try {
+    return await deps.models.resolve(name);
+  } catch (err) {
+    if (err instanceof StoreError && err.status === 404) throw errors.modelNotFound(name);
+    if (err instanceof StoreError && err.status === 400) throw errors.modelNotFound(name);
+    throw err;
+  }
+}
+
+export function toKeepAlive(k: WireKeepAlive | undefined): KeepAlive | undefined {
+  if (!k) return undefined;
+  return k.forever ? "forever" : k.ms;
+}
+
+export function isUnloadRequest(k: WireKeepAlive | undefined): boolean {
+  return k !== undefined && !k.forever && k.ms === 0;
+}
+
+/** Ollama's think default: on for thinking models, an error when asked of others. */
+export function resolveThink(
+  model: ResolvedModel,
+  requested: Think | undefined,
+  name: string,
+): Think | undefined {
+  if (model.capabilities.includes("thinking")) return requested ?? true;
+  if (requested !== undefined && requested !== false) throw errors.noThinking(name);
+  return requested;
+}
+
+export function thinkEnabled(t: Think | undefined): boolean {
+  return t !== undefined && t !== false;
+}
+
+export function checkCapabilities(
+  model: ResolvedModel,
+  wanted: Capability[],
+  name: string,
+  verb: "generate" | "chat",
+) {
+  const missing = wanted.filter((c) => !model.capabilities.includes(c));
+  if (missing.length === 0) return;
+  if (missing.includes("completion"))
+    throw verb === "generate" ? errors.noGenerate(name) : errors.noChat(name);
+  throw errors.missingCapabilities(model.fullName, missing);
+}
+
+export function runnerSpec(deps: CoreDeps, model: ResolvedModel, eff: EffectiveOptions): RunnerSpec {
+  return {
+    name: model.shortName,
+    digest: model.stored.digest,
+    details: detailsJson({
+      parentModel: model.stored.parentModel ?? "",
+      format: model.stored.config.model_format ?? "gguf",
+      family: model.stored.config.model_family ?? model.gguf.architecture,
+      families: model.stored.config.model_families ?? null,
+      parameterSize: model.stored.config.model_type ?? model.gguf.parameterSize,
+      quantizationLevel: model.stored.config.file_type ?? model.gguf.quantizationLevel,
+    }),
+    load: loadOptions(deps.config, model, eff.options),
+  };
+}
+
+export async function schedule(
+  deps: CoreDeps,
+  model: ResolvedModel,
+  eff: EffectiveOptions,
+  keepAlive: WireKeepAlive | undefined,
+): Promise<Lease> {
+  for (const key of eff.ignored) deps.log.warn("invalid option provided", { option: key });
+  return deps.scheduler.acquire(runnerSpec(deps, model, eff), toKeepAlive(keepAlive));
+}
+
+export { effectiveOptions };

@@ -1,0 +1,67 @@
+/**
+ * Ollama's options (request > Modelfile PARAMETER > defaults) turned into what the engine needs:
+ * load-time settings (a change reloads the model) and per-request sampling.
+ */
+import type { Config } from "../config/index.js";
+import type { LoadOptions, Sampling } from "../engine/types.js";
+import { defaultOptions, mergeOptions, type Options } from "../api/wire/index.js";
+import type { ResolvedModel } from "./models.js";
+import { errors } from "./errors.js";
+
+export interface EffectiveOptions {
+  options: Options;
+  /** Unknown option keys, which Ollama ignores with a warning. */
+  ignored: string[];
+}
+
+export function effectiveOptions(
+  config: Config,
+  model: ResolvedModel,
+  requestOptions: Record<string, unknown> | undefined,
+): EffectiveOptions {
+  return mergeOptions(defaultOptions(config.contextLength), model.stored.params, requestOptions);
+}
+
+export function loadOptions(config: Config, model: ResolvedModel, o: Options): LoadOptions {
+  return {
+    path: model.modelPath,
+    contextSize: o.numCtx,
+    sequences: config.numParallel,
+    batchSize: o.numBatch > 0 ? o.numBatch : 512,
+    threads: o.numThread > 0 ? o.numThread : config.numThread,
+    gpuLayers: o.numGpu < 0 ? "auto" : o.numGpu,
+    useMmap: o.useMmap,
+    flashAttention: config.flashAttention,
+    kvCacheType: config.kvCacheType,
+    adapters: model.stored.adapterPaths,
+    embedding: model.capabilities.includes("embedding"),
+  };
+}
+
+export function sampling(o: Options, format: Sampling["format"]): Sampling {
+  return {
+    temperature: o.temperature,
+    topK: o.topK,
+    topP: o.topP,
+    minP: o.minP,
+    seed: o.seed,
+    repeatPenalty: o.repeatPenalty,
+    repeatLastN: o.repeatLastN,
+    presencePenalty: o.presencePenalty,
+    frequencyPenalty: o.frequencyPenalty,
+    format,
+  };
+}
+
+/** `format` as sent: "" or absent is none, "json" any JSON, an object a schema; anything else is Ollama's error. */
+export function parseFormat(raw: { raw: string; value: unknown } | undefined): Sampling["format"] {
+  if (!raw) return undefined;
+  const v = raw.value;
+  if (v === null || v === "") return undefined;
+  if (v === "json") return "json";
+  if (raw.raw.startsWith("{") && typeof v === "object") return v as Record<string, unknown>;
+  // Ollama finds this out in the runner, so it arrives as a 500 quoting the raw JSON.
+  throw errors.internal(
+    `invalid format: ${JSON.stringify(raw.raw)}; expected "json" or a valid JSON Schema object`,
+  );
+}

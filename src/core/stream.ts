@@ -1,0 +1,50 @@
+/** Runs a started completion through the output parsers and yields Ollama's events with metrics. */
+import type { ToolLike } from "../tools/index.js";
+import type { Completion } from "./complete.js";
+import type { RunResult } from "./run.js";
+import type { InferenceEvent } from "./inference.js";
+import type { ResolvedModel } from "./models.js";
+import { OutputSplitter, isEmptyPiece } from "./output.js";
+
+export interface StreamOptions {
+  model: ResolvedModel;
+  prompt: string;
+  think: boolean;
+  tools: readonly ToolLike[] | undefined;
+  loadMs: number;
+  startNs: bigint;
+  /** /api/generate returns the token context; chat does not. */
+  withContext: boolean;
+}
+
+export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncGenerator<InferenceEvent> {
+  const splitter = new OutputSplitter(o.model, o.prompt, o.think, o.tools);
+  let step: IteratorResult<string, RunResult>;
+  try {
+    step = await c.pieces.next();
+    while (!step.done) {
+      const piece = splitter.add(step.value);
+      if (!isEmptyPiece(piece)) yield { type: "piece", piece };
+      step = await c.pieces.next();
+    }
+  } finally {
+    // A consumer that stops early (client gone) must stop the engine too, before the lease is released.
+    await c.pieces.return(undefined as never);
+  }
+  const last = splitter.flush();
+  if (!isEmptyPiece(last)) yield { type: "piece", piece: last };
+  const r = step.value;
+  yield {
+    type: "done",
+    doneReason: r.doneReason,
+    metrics: {
+      totalNs: Number(process.hrtime.bigint() - o.startNs),
+      loadNs: Math.round(o.loadMs * 1e6),
+      promptEvalCount: r.promptEvalCount,
+      promptEvalNs: r.promptEvalNs,
+      evalCount: r.evalCount,
+      evalNs: r.evalNs,
+    },
+    ...(o.withContext ? { context: [...c.promptTokens, ...r.tokens] } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+// Encoders for the tensor types the writer supports, byte-for-byte in ggml's block layouts
+// (ggml-common.h): Q8_0 = { fp16 d; int8 qs[32] }, Q4_0 = { fp16 d; uint8 qs[16] } where byte j
+// holds element j in its low nibble and element j+16 in its high nibble. The arithmetic follows
+// quantize_row_q8_0_ref / quantize_row_q4_0_ref in float32 so results match llama.cpp's own.
+
+import { f16ToF32, f32ToF16 } from "./fp16.js";
+import { GgmlType, ggmlTypeLayout } from "./types.js";
+
+const QK = 32;
+const fround = Math.fround;
+
+/** C roundf: halves away from zero (Math.round sends -2.5 to -2). */
+function roundf(v: number): number {
+  return v < 0 ? -Math.round(-v) : Math.round(v);
+}
+
+export function quantizeQ8_0(src: Float32Array, out: Buffer, outOffset = 0): number {
+  if (src.length % QK !== 0) throw new Error(`Q8_0 needs a multiple of ${QK} values, got ${src.length}`);
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += QK) {
+    let amax = 0;
+    for (let j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[b + j] ?? 0));
+    const d = fround(amax / 127);
+    const id = d !== 0 ? fround(1 / d) : 0;
+    out.writeUInt16LE(f32ToF16(d), o);
+    o += 2;
+    for (let j = 0; j < QK; j++) out[o++] = roundf(fround((src[b + j] ?? 0) * id)) & 0xff;
+  }
+  return o - outOffset;
+}
+
+export function quantizeQ4_0(src: Float32Array, out: Buffer, outOffset = 0): number {
+  if (src.length % QK !== 0) throw new Error(`Q4_0 needs a multiple of ${QK} values, got ${src.length}`);
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += QK) {
+    // the scale maps the largest-magnitude value, with its sign, onto -8
+    let amax = 0;
+    let max = 0;
+    for (let j = 0; j < QK; j++) {
+      const v = src[b + j] ?? 0;
+      if (amax < Math.abs(v)) {
+        amax = Math.abs(v);
+        max = v;
+      }
+    }
+    const d = fround(max / -8);
+    const id = d !== 0 ? fround(1 / d) : 0;
+    out.writeUInt16LE(f32ToF16(d), o);
+    o += 2;
+    for (let j = 0; j < QK / 2; j++) {
+      const x0 = fround((src[b + j] ?? 0) * id);
+      const x1 = fround((src[b + QK / 2 + j] ?? 0) * id);
+      const q0 = Math.min(15, Math.trunc(fround(x0 + 8.5)));
+      const q1 = Math.min(15, Math.trunc(fround(x1 + 8.5)));
+      out[o++] = q0 | (q1 << 4);
+    }
+  }
+  return o - outOffset;
+}
+
+export function dequantizeQ8_0(src: Buffer, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let b = 0, o = 0; b < count; b += QK, o += 34) {
+    const d = f16ToF32(src.readUInt16LE(o));
+    for (let j = 0; j < QK; j++) out[b + j] = d * src.readInt8(o + 2 + j);
+  }
+  return out;
+}
+
+export function dequantizeQ4_0(src: Buffer, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let b = 0, o = 0; b < count; b += QK, o += 18) {
+    const d = f16ToF32(src.readUInt16LE(o));
+    for (let j = 0; j < QK / 2; j++) {
+      const byte = src[o + 2 + j] ?? 0;
+      out[b + j] = d * ((byte & 0x0f) - 8);
+      out[b + QK / 2 + j] = d * ((byte >> 4) - 8);
+    }
+  }
+  return out;
+}
+
+/** The tensor types `encodeTensor` can produce. */
+export type WritableType =
+  typeof GgmlType.F32 | typeof GgmlType.F16 | typeof GgmlType.Q8_0 | typeof GgmlType.Q4_0;
+
+export function isWritableType(t: number): t is WritableType {
+  return t === GgmlType.F32 || t === GgmlType.F16 || t === GgmlType.Q8_0 || t === GgmlType.Q4_0;
+}
+
+/** Bytes that `count` values of `type` take on disk. */
+export function encodedSize(type: number, count: number): number {
+  const l = ggmlTypeLayout(type);
+  if (!l) throw new Error(`unknown ggml type ${type}`);
+  if (count % l.blockSize !== 0) throw new Error(`${count} values is not a whole number of blocks`);
+  return (count / l.blockSize) * l.typeSize;
+}
+
+/** Encodes `src` as `type` into `out` at `outOffset`; returns the bytes written. */
+export function encodeTensor(type: WritableType, src: Float32Array, out: Buffer, outOffset = 0): number {
+  switch (type) {
+    case GgmlType.F32:
+      for (let i = 0; i < src.length; i++) out.writeFloatLE(src[i] ?? 0, outOffset + i * 4);
+      return src.length * 4;
+    case GgmlType.F16:
+      for (let i = 0; i < src.length; i++) out.writeUInt16LE(f32ToF16(src[i] ?? 0), outOffset + i * 2);
+      return src.length * 2;
+    case GgmlType.Q8_0:
+      return quantizeQ8_0(src, out, outOffset);
+    case GgmlType.Q4_0:
+      return quantizeQ4_0(src, out, outOffset);
+  }
+}
+
+/** Decodes data of a writable type back to float32 (tests and sanity checks). */
+export function decodeTensor(type: WritableType, src: Buffer, count: number): Float32Array {
+  switch (type) {
+    case GgmlType.F32: {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = src.readFloatLE(i * 4);
+      return out;
+    }
+    case GgmlType.F16: {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = f16ToF32(src.readUInt16LE(i * 2));
+      return out;
+    }
+    case GgmlType.Q8_0:
+      return dequantizeQ8_0(src, count);
+    case GgmlType.Q4_0:
+      return dequantizeQ4_0(src, count);
+  }
+}

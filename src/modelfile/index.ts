@@ -1,0 +1,45 @@
+export {
+  parseModelfile,
+  decodeModelfile,
+  unquote,
+  isValidInstruction,
+  ModelfileError,
+  INSTRUCTIONS,
+  MESSAGE_ROLES,
+  ERR_MISSING_FROM,
+  ERR_INVALID_COMMAND,
+  ERR_INVALID_MESSAGE_ROLE,
+  ERR_UNEXPECTED_EOF,
+  type Command,
+  type Modelfile,
+} from "./parser.js";
+export {
+  formatParam,
+  formatFloat32,
+  parseInt64,
+  parseFloat32,
+  parseGoBool,
+  ParameterError,
+  PARAMETER_TYPES,
+  DEPRECATED_PARAMETERS,
+  type ParamType,
+  type ParamValue,
+} from "./params.js";
+export {
+  collectCreateFields,
+  normalizeRequires,
+  ERR_REQUIRES_SEMVER,
+  type CreateFields,
+  type ModelfileMessage,
+} from "./request.js";
+export {
+  quote,
+  formatCommand,
+  formatModelfile,
+  modelCommands,
+  showModelfile,
+  showParameters,
+  goFloat,
+  goQuote,
+  type ShowModel,
+} from "./format.js";

@@ -1,0 +1,81 @@
+/**
+ * The composition root: builds the store, engine, scheduler and HTTP server from a config.
+ * Tests swap the engine or clock through the options.
+ */
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../config/index.js";
+import type { Engine } from "../engine/types.js";
+import { createLlamaEngine } from "../engine/llama.js";
+import { createStore, type Store } from "../store/index.js";
+import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
+import { systemClock, type Clock } from "../scheduler/clock.js";
+import { createModels } from "../core/models.js";
+import { createHttpServer } from "../api/server.js";
+import { modelRoutes } from "../api/routes/models.js";
+import { inferenceRoutes } from "../api/routes/inference.js";
+import { createRoutes } from "../api/routes/create.js";
+import { showRoutes } from "../api/routes/show.js";
+import type { RouteContext } from "../api/routes/context.js";
+import { silentLogger, type Logger } from "./logger.js";
+import { version } from "./version.js";
+
+export interface AppOptions {
+  config: Config;
+  /** Default: node-llama-cpp with config.numThread threads. */
+  engine?: Engine;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Default: silent. */
+  log?: Logger;
+}
+
+export interface App {
+  http: FastifyInstance;
+  store: Store;
+  scheduler: Scheduler;
+  engine: Engine;
+  /** Listens on host:port (port 0 picks a free one); returns the bound address. */
+  listen(host: string, port: number): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const { config } = opts;
+  const log = opts.log ?? silentLogger;
+  const engine =
+    opts.engine ??
+    createLlamaEngine({
+      maxThreads: config.numThread,
+      library: process.env.OLLAMA_LLM_LIBRARY,
+      debug: config.debug > 0,
+    });
+  const store = createStore({ root: config.models, noPrune: config.noPrune, warn: (m) => log.warn(m) });
+  const scheduler = createScheduler({
+    engine,
+    clock: opts.clock ?? systemClock,
+    maxQueue: config.maxQueue,
+    maxLoadedModels: config.maxLoadedModels,
+    defaultKeepAlive: config.keepAlive,
+  });
+  const ctx: RouteContext = { config, store, scheduler, models: createModels(store), log, version };
+  const http = createHttpServer({
+    origins: config.origins,
+    routes: [...modelRoutes(ctx), ...inferenceRoutes(ctx), ...createRoutes(ctx), ...showRoutes(ctx)],
+  });
+  return {
+    http,
+    store,
+    scheduler,
+    engine,
+    async listen(host, port) {
+      await http.listen({ host, port });
+      return http.server.address() as AddressInfo;
+    },
+    async close() {
+      await http.close();
+      await scheduler.shutdown();
+      await engine.dispose();
+    },
+  };
+}

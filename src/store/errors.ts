@@ -1,0 +1,134 @@
+// Typed store errors. Each message is the text Ollama puts in the JSON `error` field for the same
+// situation, so the HTTP layer can forward `message` as-is and pick the status from `status`.
+
+const SHORT_ESCAPES: Record<string, string> = {
+  "\x07": "\\a",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\v": "\\v",
+  '"': '\\"',
+  "\\": "\\\\",
+};
+
+/** Go's strconv.IsPrint: everything but controls, format/private/unassigned, and separators bar " ". */
+const NOT_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function quoteChar(ch: string): string {
+  const short = SHORT_ESCAPES[ch];
+  if (short) return short;
+  const cp = ch.codePointAt(0) ?? 0;
+  if (cp >= 0xd800 && cp <= 0xdfff) return "\ufffd"; // Go sees U+FFFD after JSON-decoding a lone surrogate
+  if (ch === " " || !NOT_PRINTABLE.test(ch)) return ch;
+  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, "0")}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, "0")}`;
+  return `\\U${cp.toString(16).padStart(8, "0")}`;
+}
+
+/** Go's %q, so names with odd characters appear in messages exactly as Ollama prints them. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) out += quoteChar(ch);
+  return `${out}"`;
+}
+
+export class StoreError extends Error {
+  /** The HTTP status Ollama answers with for this error. */
+  readonly status: number;
+
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+  }
+}
+
+/** Which request field held a bad name; Ollama words the message per field. */
+export type NameRole = "model" | "name" | "source" | "destination";
+
+function invalidNameMessage(raw: string, role: NameRole): string {
+  switch (role) {
+    case "model":
+      return "invalid model name";
+    case "name":
+      return `name ${goQuote(raw)} is invalid`;
+    case "source":
+      return `source ${goQuote(raw)} is invalid`;
+    case "destination":
+      return `destination ${goQuote(raw)} is invalid`;
+  }
+}
+
+export class InvalidNameError extends StoreError {
+  readonly input: string;
+  readonly role: NameRole;
+
+  constructor(input: string, role: NameRole = "model") {
+    super(invalidNameMessage(input, role), 400);
+    this.input = input;
+    this.role = role;
+  }
+}
+
+/**
+ * Most handlers say `model 'x' not found`; /api/copy says `model "x" not found`, so the copy
+ * path passes `quoted`.
+ */
+export class ModelNotFoundError extends StoreError {
+  readonly input: string;
+
+  constructor(input: string, style: "single" | "quoted" = "single") {
+    super(style === "quoted" ? `model ${goQuote(input)} not found` : `model '${input}' not found`, 404);
+    this.input = input;
+  }
+}
+
+export class InvalidDigestError extends StoreError {
+  readonly digest: string;
+
+  constructor(digest: string) {
+    super("invalid digest format", 400);
+    this.digest = digest;
+  }
+}
+
+export class BlobNotFoundError extends StoreError {
+  readonly digest: string;
+
+  constructor(digest: string) {
+    super(`blob ${goQuote(digest)} not found`, 404);
+    this.digest = digest;
+  }
+}
+
+/**
+ * `upload` is the /api/blobs wording (400), `download` the pull verification wording (500):
+ * Ollama uses two different texts for the same failure.
+ */
+export class DigestMismatchError extends StoreError {
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(expected: string, actual: string, kind: "upload" | "download" = "upload") {
+    super(
+      kind === "upload"
+        ? `digest mismatch, expected ${goQuote(expected)}, got ${goQuote(actual)}`
+        : `digest mismatch, file must be downloaded again: want ${expected}, got ${actual}`,
+      kind === "upload" ? 400 : 500,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A manifest file that is not JSON or not shaped like a manifest. */
+export class CorruptManifestError extends StoreError {
+  readonly path: string;
+
+  constructor(path: string, detail: string) {
+    super(`${path}: ${detail}`, 500);
+    this.path = path;
+  }
+}

@@ -1,0 +1,210 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Ollama } from "ollama";
+import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
+
+let server: TestServer;
+let client: Ollama;
+
+before(async () => {
+  server = await startServer();
+  client = new Ollama({ host: server.url });
+  await addModel(server, "tiny", { template: chatmlTemplate });
+});
+after(() => server.close());
+
+describe("/api/generate", () => {
+  test("streams NDJSON chunks with Ollama's final fields", async () => {
+    const res = await fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "tiny",
+        prompt: "hello",
+        options: { num_predict: 8, seed: 1, temperature: 0 },
+      }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/x-ndjson");
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const last = lines.at(-1)!;
+    assert.equal(last.done, true);
+    assert.equal(last.model, "tiny");
+    assert.match(String(last.created_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/);
+    for (const key of ["total_duration", "prompt_eval_count", "eval_count", "eval_duration"]) {
+      assert.equal(typeof last[key], "number", key);
+    }
+    assert.ok(Array.isArray(last.context));
+    assert.ok(["stop", "length"].includes(String(last.done_reason)));
+    for (const l of lines.slice(0, -1)) assert.equal(l.done, false);
+  });
+
+  test("stream:false returns the same text as streaming", async () => {
+    const opts = { num_predict: 12, seed: 42, temperature: 0 };
+    const whole = await client.generate({ model: "tiny", prompt: "abc", stream: false, options: opts });
+    let streamed = "";
+    for await (const part of await client.generate({
+      model: "tiny",
+      prompt: "abc",
+      stream: true,
+      options: opts,
+    })) {
+      streamed += part.response;
+    }
+    assert.equal(streamed, whole.response);
+    assert.equal(whole.done, true);
+  });
+
+  test("num_predict limits the tokens with done_reason length", async () => {
+    const r = await client.generate({
+      model: "tiny",
+      prompt: "x",
+      stream: false,
+      options: { num_predict: 3, temperature: 0 },
+    });
+    assert.equal(r.eval_count <= 3, true);
+  });
+
+  test("an empty prompt loads the model; keep_alive 0 unloads it", async () => {
+    const load = await client.generate({ model: "tiny", prompt: "", stream: false });
+    assert.equal(load.done_reason, "load");
+    assert.equal((await client.ps()).models.length, 1);
+    const unload = await client.generate({ model: "tiny", prompt: "", keep_alive: 0, stream: false });
+    assert.equal(unload.done_reason, "unload");
+    for (let i = 0; i < 50 && (await client.ps()).models.length > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await client.ps()).models.length, 0);
+  });
+
+  test("format json always parses", async () => {
+    for (const seed of [1, 2, 3]) {
+      const r = await client.generate({
+        model: "tiny",
+        prompt: "json please",
+        format: "json",
+        stream: false,
+        options: { seed, num_predict: 64 },
+      });
+      if (r.done_reason === "stop") assert.doesNotThrow(() => JSON.parse(r.response), r.response);
+    }
+  });
+
+  test("unknown model is 404 with Ollama's message", async () => {
+    const res = await fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({ model: "nope", prompt: "x" }),
+    });
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), { error: "model 'nope' not found" });
+  });
+
+  test("bad JSON and wrong types are 400 in Go's words", async () => {
+    const cases: Array<[string, string]> = [
+      ["", "missing request body"],
+      ["{", "unexpected EOF"],
+      [
+        '{"model": 1}',
+        "json: cannot unmarshal number into Go struct field GenerateRequest.model of type string",
+      ],
+    ];
+    for (const [body, error] of cases) {
+      const res = await fetch(`${server.url}/api/generate`, { method: "POST", body });
+      assert.equal(res.status, 400, body);
+      assert.deepEqual(await res.json(), { error }, body || "(empty)");
+    }
+  });
+
+  test("raw with system is rejected", async () => {
+    const res = await fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({ model: "tiny", prompt: "x", raw: true, system: "s" }),
+    });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { error: "raw mode does not support template, system, or context" });
+  });
+});
+
+describe("/api/chat", () => {
+  test("streams assistant messages through the official client", async () => {
+    let content = "";
+    let final: Record<string, unknown> | undefined;
+    const stream = await client.chat({
+      model: "tiny",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+      options: { num_predict: 10, seed: 3 },
+    });
+    for await (const part of stream) {
+      assert.equal(part.message.role, "assistant");
+      content += part.message.content;
+      if (part.done) final = part as unknown as Record<string, unknown>;
+    }
+    assert.ok(final);
+    assert.equal(typeof final.eval_count, "number");
+    assert.equal(final.context, undefined);
+    void content;
+  });
+
+  test("_debug_render_only returns the rendered prompt", async () => {
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "tiny",
+        stream: false,
+        _debug_render_only: true,
+        messages: [{ role: "user", content: "Hello" }],
+      }),
+    });
+    const body = (await res.json()) as { _debug_info: { rendered_template: string } };
+    assert.equal(
+      body._debug_info.rendered_template,
+      "<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n",
+    );
+  });
+
+  test("tools on a model whose template cannot take them is Ollama's capability error", async () => {
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "tiny",
+        messages: [{ role: "user", content: "x" }],
+        tools: [
+          { type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } },
+        ],
+      }),
+    });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), {
+      error: "registry.ollama.ai/library/tiny:latest does not support tools",
+    });
+  });
+
+  test("a client that disconnects mid-stream frees its slot", async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      signal: ac.signal,
+      body: JSON.stringify({
+        model: "tiny",
+        messages: [{ role: "user", content: "go" }],
+        options: { num_predict: 100000 },
+      }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ac.abort();
+    // Both slots must be usable again: two concurrent requests complete.
+    const runs = [1, 2].map(() =>
+      client.chat({
+        model: "tiny",
+        messages: [{ role: "user", content: "again" }],
+        stream: false,
+        options: { num_predict: 4 },
+      }),
+    );
+    const results = await Promise.all(runs);
+    for (const r of results) assert.equal(r.done, true);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * A real tollama server for integration tests: in-process, on 127.0.0.1 with a free port, over a
+ * temporary model store. Models are put in the store the way `tollama create` would leave them.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Config } from "../../src/config/index.js";
+import { createApp, type App } from "../../src/server/app.js";
+import { MEDIA_TYPES, type Layer } from "../../src/store/index.js";
+import { tinyModel } from "./models.js";
+
+export interface TestServer {
+  app: App;
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** Env overrides use Ollama's variable names; one thread keeps llama.cpp from oversubscribing CI. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const models = await mkdtemp(join(tmpdir(), "tollama-test-"));
+  const config = loadConfig(
+    { OLLAMA_MODELS: models, OLLAMA_NUM_THREAD: "1", OLLAMA_NUM_PARALLEL: "2", ...env },
+    () => {},
+  );
+  const app = createApp({ config });
+  const addr = await app.listen("127.0.0.1", 0);
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${addr.port}`,
+    async close() {
+      await app.close();
+      await rm(models, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ModelFixture {
+  gguf?: string;
+  template?: string;
+  system?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Writes a model (GGUF + optional template/system/params layers) straight into the store. */
+export async function addModel(server: TestServer, name: string, fixture: ModelFixture = {}): Promise<void> {
+  const store = server.app.store;
+  const gguf = fixture.gguf ?? (await tinyModel());
+  const blob = await store.writeBlob(await readFile(gguf));
+  const layers: Layer[] = [{ mediaType: MEDIA_TYPES.model, digest: blob.digest, size: blob.size }];
+  const text = async (data: string, mediaType: string) =>
+    layers.push((await store.createLayer(data, mediaType)).layer);
+  if (fixture.template !== undefined) await text(fixture.template, MEDIA_TYPES.template);
+  if (fixture.system !== undefined) await text(fixture.system, MEDIA_TYPES.system);
+  if (fixture.params !== undefined) await text(JSON.stringify(fixture.params), MEDIA_TYPES.params);
+  await store.writeModel(name, {
+    config: {
+      model_format: "gguf",
+      model_family: "qwen2",
+      model_families: ["qwen2"],
+      model_type: "",
+      file_type: "Q8_0",
+    },
+    layers,
+  });
+}
+
+export const chatmlTemplate = `{{- range .Messages }}<|im_start|>{{ .Role }}
+{{ .Content }}<|im_end|>
+{{ end }}<|im_start|>assistant
+`;
