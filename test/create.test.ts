@@ -26,24 +26,41 @@ async function upload(data: Buffer): Promise<string> {
   return digest;
 }
 
-async function post(path: string, body: unknown): Promise<{ status: number; type: string | null; text: string }> {
-  const res = await fetch(`${server.url}${path}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+async function post(
+  path: string,
+  body: unknown,
+): Promise<{ status: number; type: string | null; text: string }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
 }
 
-const lines = (text: string) => text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** A small GGUF with the given metadata and one F32 tensor (create never loads it). */
-async function smallGguf(name: string, metadata: Record<string, { type: number; value: string | number }>): Promise<Buffer> {
+async function smallGguf(
+  name: string,
+  metadata: Record<string, { type: number; value: string | number }>,
+): Promise<Buffer> {
   const file = join(scratch, name);
   await writeGguf(file, {
     metadata: metadata as never,
-    tensors: [{ name: "blk.0.attn_q.weight", shape: [8, 4], type: GgmlType.F32, fill: (out) => out.fill(0.5) }],
+    tensors: [
+      { name: "blk.0.attn_q.weight", shape: [8, 4], type: GgmlType.F32, fill: (out) => out.fill(0.5) },
+    ],
   });
   return readFile(file);
 }
 
-async function manifestOf(model: string): Promise<{ config: { digest: string }; layers: Array<Record<string, unknown>> }> {
+async function manifestOf(
+  model: string,
+): Promise<{ config: { digest: string }; layers: Array<Record<string, unknown>> }> {
   const path = join(server.config.models, "manifests", "registry.ollama.ai", "library", ...model.split(":"));
   return JSON.parse(await readFile(path, "utf8")) as never;
 }
@@ -71,17 +88,34 @@ describe("/api/create from files", () => {
     assert.equal(r.type, "application/x-ndjson");
     const statuses = lines(r.text).map((l) => String(l.status));
     // The tiny model's tokenizer carries a ChatML chat template, which Ollama maps to "chatml".
-    assert.deepEqual(statuses.slice(0, 3), ["parsing GGUF", `using existing layer ${tinyDigest}`, "using autodetected template chatml"]);
+    assert.deepEqual(statuses.slice(0, 3), [
+      "parsing GGUF",
+      `using existing layer ${tinyDigest}`,
+      "using autodetected template chatml",
+    ]);
     assert.match(statuses[3]!, /^(creating new|using existing) layer sha256:[0-9a-f]{64}$/);
     assert.deepEqual(statuses.slice(4), ["writing manifest", "success"]);
     const m = await manifestOf("first:latest");
-    assert.deepEqual(m.layers[0], { mediaType: "application/vnd.ollama.image.model", digest: tinyDigest, size: tiny.length, from: "model.gguf" });
+    assert.deepEqual(m.layers[0], {
+      mediaType: "application/vnd.ollama.image.model",
+      digest: tinyDigest,
+      size: tiny.length,
+      from: "model.gguf",
+    });
     assert.deepEqual(
       m.layers.slice(1).map((l) => l.mediaType),
       ["application/vnd.ollama.image.template", "application/vnd.ollama.image.params"],
     );
     const config = JSON.parse(await blobText(m.config.digest)) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(config), ["model_format", "model_family", "model_families", "model_type", "file_type", "architecture", "os"]);
+    assert.deepEqual(Object.keys(config), [
+      "model_format",
+      "model_family",
+      "model_families",
+      "model_type",
+      "file_type",
+      "architecture",
+      "os",
+    ]);
     assert.equal(config.model_format, "gguf");
     assert.equal(config.model_family, "qwen2");
     assert.deepEqual(config.model_families, ["qwen2"]);
@@ -110,13 +144,23 @@ describe("/api/create from files", () => {
     const types = m.layers.map((l) => String(l.mediaType).replace("application/vnd.ollama.image.", ""));
     assert.deepEqual(types, ["model", "template", "system", "license", "license", "params", "messages"]);
     const params = m.layers.find((l) => l.mediaType === "application/vnd.ollama.image.params")!;
-    assert.equal(await blobText(String(params.digest)), '{"num_ctx":1024,"stop":["\\u003c|end|\\u003e","STOP"],"temperature":0.5}\n');
+    assert.equal(
+      await blobText(String(params.digest)),
+      '{"num_ctx":1024,"stop":["\\u003c|end|\\u003e","STOP"],"temperature":0.5}\n',
+    );
     const msgs = m.layers.find((l) => l.mediaType === "application/vnd.ollama.image.messages")!;
-    assert.equal(await blobText(String(msgs.digest)), '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]\n');
+    assert.equal(
+      await blobText(String(msgs.digest)),
+      '[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]\n',
+    );
   });
 
   test("stream:false returns only the last object as application/json", async () => {
-    const r = await post("/api/create", { model: "quiet", files: { "model.gguf": tinyDigest }, stream: false });
+    const r = await post("/api/create", {
+      model: "quiet",
+      files: { "model.gguf": tinyDigest },
+      stream: false,
+    });
     assert.equal(r.status, 200);
     assert.match(String(r.type), /^application\/json/);
     assert.deepEqual(JSON.parse(r.text), { status: "success" });
@@ -137,7 +181,10 @@ describe("/api/create from files", () => {
     assert.match(statuses[3]!, /^(creating new|using existing) layer sha256:/);
     const m = await manifestOf("detected:latest");
     const params = m.layers.find((l) => l.mediaType === "application/vnd.ollama.image.params")!;
-    assert.equal(await blobText(String(params.digest)), '{"stop":["\\u003c|im_start|\\u003e","\\u003c|im_end|\\u003e"]}\n');
+    assert.equal(
+      await blobText(String(params.digest)),
+      '{"stop":["\\u003c|im_start|\\u003e","\\u003c|im_end|\\u003e"]}\n',
+    );
     const shown = await client.show({ model: "detected" });
     assert.match(shown.template, /<\|im_start\|>/);
     assert.match(shown.parameters, /^stop +"<\|im_start\|>"$/m);
@@ -150,7 +197,12 @@ describe("/api/create from files", () => {
       "adapter.type": { type: GgufValueType.STRING, value: "lora" },
     });
     const digest = await upload(data);
-    const res = await client.create({ model: "adapted", from: "first", adapters: { "lora.gguf": digest }, stream: false });
+    const res = await client.create({
+      model: "adapted",
+      from: "first",
+      adapters: { "lora.gguf": digest },
+      stream: false,
+    });
     assert.equal(res.status, "success");
     const m = await manifestOf("adapted:latest");
     assert.deepEqual(
@@ -168,13 +220,22 @@ describe("/api/create from files", () => {
 
 describe("/api/create from a model", () => {
   test("copies layers with from, merges parameters, replaces system", async () => {
-    const res = await client.create({ model: "derived", from: "full", system: "Be verbose.", parameters: { temperature: 0.9 }, stream: false });
+    const res = await client.create({
+      model: "derived",
+      from: "full",
+      system: "Be verbose.",
+      parameters: { temperature: 0.9 },
+      stream: false,
+    });
     assert.equal(res.status, "success");
     const m = await manifestOf("derived:latest");
     const model = m.layers[0]!;
     assert.equal(model.from, "full:latest");
     const params = m.layers.find((l) => l.mediaType === "application/vnd.ollama.image.params")!;
-    assert.equal(await blobText(String(params.digest)), '{"num_ctx":1024,"stop":["\\u003c|end|\\u003e","STOP"],"temperature":0.9}\n');
+    assert.equal(
+      await blobText(String(params.digest)),
+      '{"num_ctx":1024,"stop":["\\u003c|end|\\u003e","STOP"],"temperature":0.9}\n',
+    );
     assert.equal(params.from, undefined);
     const systems = m.layers.filter((l) => l.mediaType === "application/vnd.ollama.image.system");
     assert.equal(systems.length, 1);
@@ -193,7 +254,11 @@ describe("/api/create from a model", () => {
     const r = await post("/api/create", { model: "again", from: "first" });
     const statuses = lines(r.text).map((l) => String(l.status));
     const base = await manifestOf("first:latest");
-    assert.deepEqual(statuses, [...base.layers.map((l) => `using existing layer ${String(l.digest)}`), "writing manifest", "success"]);
+    assert.deepEqual(statuses, [
+      ...base.layers.map((l) => `using existing layer ${String(l.digest)}`),
+      "writing manifest",
+      "success",
+    ]);
   });
 
   test("a missing base model is 404", async () => {
@@ -218,7 +283,10 @@ describe("/api/create errors", () => {
       [{ model: "x" }, "neither 'from' or 'files' was specified"],
       [{ model: "x", from: "bad name!" }, "invalid model name"],
       [{ model: "x", files: { weights: missing } }, "unknown type"],
-      [{ model: "x", files: { "a.gguf": tinyDigest, "b.gguf": tinyDigest }, from: "", adapters: undefined }, ""],
+      [
+        { model: "x", files: { "a.gguf": tinyDigest, "b.gguf": tinyDigest }, from: "", adapters: undefined },
+        "",
+      ],
     ];
     for (const [body, message] of cases) {
       if (message === "") continue;
@@ -229,7 +297,9 @@ describe("/api/create errors", () => {
     }
     const bad = await post("/api/create", '{"model": 1}');
     assert.equal(bad.status, 400);
-    assert.deepEqual(JSON.parse(bad.text), { error: "json: cannot unmarshal number into Go struct field CreateRequest.model of type string" });
+    assert.deepEqual(JSON.parse(bad.text), {
+      error: "json: cannot unmarshal number into Go struct field CreateRequest.model of type string",
+    });
     const empty = await post("/api/create", "");
     assert.deepEqual(JSON.parse(empty.text), { error: "missing request body" });
   });
@@ -246,7 +316,11 @@ describe("/api/create errors", () => {
     assert.equal(q.status, 400);
     assert.deepEqual(JSON.parse(q.text), { error: "supplied file was not in GGUF format" });
 
-    const bad = await post("/api/create", { model: "broken", files: { "m.gguf": "sha256:xyz" }, stream: false });
+    const bad = await post("/api/create", {
+      model: "broken",
+      files: { "m.gguf": "sha256:xyz" },
+      stream: false,
+    });
     assert.equal(bad.status, 500);
     assert.deepEqual(JSON.parse(bad.text), { error: "invalid digest format" });
 
@@ -255,23 +329,38 @@ describe("/api/create errors", () => {
   });
 
   test("bad template is 400 with Ollama's template error prefix", async () => {
-    const r = await post("/api/create", { model: "badtmpl", files: { "m.gguf": tinyDigest }, template: "{{ .Prompt", stream: false });
+    const r = await post("/api/create", {
+      model: "badtmpl",
+      files: { "m.gguf": tinyDigest },
+      template: "{{ .Prompt",
+      stream: false,
+    });
     assert.equal(r.status, 400);
-    assert.match(JSON.parse(r.text).error as string, /^template error: template: :1: /);
+    assert.match((JSON.parse(r.text) as { error: string }).error, /^template error: template: :1: /);
     assert.ok(!(await client.list()).models.some((m) => m.name === "badtmpl:latest"));
   });
 
   test("two adapters, quantize of a quantized model", async () => {
-    const two = await post("/api/create", { model: "x", from: "first", adapters: { "a.gguf": tinyDigest, "b.gguf": tinyDigest }, stream: false });
+    const two = await post("/api/create", {
+      model: "x",
+      from: "first",
+      adapters: { "a.gguf": tinyDigest, "b.gguf": tinyDigest },
+      stream: false,
+    });
     assert.equal(two.status, 400);
     assert.deepEqual(JSON.parse(two.text), { error: "only one adapter is currently supported" });
     const q = await post("/api/create", { model: "x", from: "first", quantize: "q4_k_m", stream: false });
     assert.equal(q.status, 500);
-    assert.deepEqual(JSON.parse(q.text), { error: "quantization is only supported for F16, BF16 and F32 models" });
+    assert.deepEqual(JSON.parse(q.text), {
+      error: "quantization is only supported for F16, BF16 and F32 models",
+    });
   });
 
   test("a failed create leaves no stray blobs beyond the uploads", async () => {
     const blobs = await readdir(join(server.config.models, "blobs"));
-    assert.ok(blobs.every((b) => /^sha256-[0-9a-f]{64}$/.test(b)), blobs.join(","));
+    assert.ok(
+      blobs.every((b) => /^sha256-[0-9a-f]{64}$/.test(b)),
+      blobs.join(","),
+    );
   });
 });

@@ -87,7 +87,22 @@ describe("/api/generate", () => {
         stream: false,
         options: { seed, num_predict: 64 },
       });
-      if (r.done_reason === "stop") assert.doesNotThrow(() => JSON.parse(r.response), r.response);
+      if (r.done_reason === "stop") assert.doesNotThrow(() => JSON.parse(String(r.response)), `not JSON: ${r.response}`);
+    }
+  });
+
+  test("a JSON schema format is enforced: every answer parses and validates", async () => {
+    const schema = {
+      type: "object",
+      properties: { ok: { type: "boolean" }, mood: { type: "string", enum: ["happy", "sad"] } },
+      required: ["ok", "mood"],
+    };
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await client.generate({ model: "tiny", prompt: "status?", format: schema, stream: false, options: { seed } });
+      assert.equal(r.done_reason, "stop");
+      const value = JSON.parse(String(r.response)) as { ok: unknown; mood: unknown };
+      assert.equal(typeof value.ok, "boolean");
+      assert.ok(["happy", "sad"].includes(value.mood as string));
     }
   });
 

@@ -13,6 +13,7 @@ export class OllamaError extends Error {
 }
 
 const quote = (s: string) => JSON.stringify(s);
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 export const errors = {
   missingBody: () => new OllamaError(400, "missing request body"),
@@ -41,5 +42,11 @@ export const errors = {
   digestMismatch: (expected: string, got: string) =>
     new OllamaError(400, `digest mismatch, expected ${quote(expected)}, got ${quote(got)}`),
   promptTooLong: () => new OllamaError(400, "input length exceeds the context length"),
+  insufficientMemory: (needBytes: number, freeBytes: number) =>
+    new OllamaError(
+      500,
+      `model requires more system memory (${gib(needBytes)}) than is available (${gib(freeBytes)})`,
+    ),
+  shuttingDown: () => new OllamaError(503, "server shutting down"),
   internal: (message: string) => new OllamaError(500, message),
 } as const;

@@ -15,6 +15,7 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { IncrementalDetokenizer } from "./detokenizer.js";
+import { estimateLoad } from "./estimate.js";
 import type { Engine, EngineSequence, GenerateStep, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
 export interface LlamaEngineOptions {
@@ -52,6 +53,9 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
         await model.dispose();
         throw err;
       }
+    },
+    async estimate(load) {
+      return estimateLoad(await llama(), load);
     },
     async memory() {
       const l = await llama();

@@ -98,6 +98,8 @@ export interface EngineSequence {
 
 export interface Engine {
   loadModel(opts: LoadOptions, signal?: AbortSignal): Promise<LoadedModel>;
+  /** Bytes of RAM and VRAM that loading with these options would take. */
+  estimate(opts: LoadOptions): Promise<{ ram: number; vram: number }>;
   /** Total and free memory as the engine sees it (RAM, and VRAM where there is a GPU). */
   memory(): Promise<{
     ramFree: number;

@@ -1,5 +1,6 @@
 // Random-weight models with the tensor names, shapes and metadata llama.cpp expects for the
-// llama and qwen2 architectures, so servers and benchmarks can run real-sized models offline.
+// llama, qwen2 and qwen3 architectures, so servers and benchmarks can run real-sized models offline.
+// A pooling type makes an embedding model; classifier labels add a reranker's head (qwen3).
 
 import { existsSync } from "node:fs";
 import { Prng, hashString } from "./prng.js";
@@ -10,13 +11,13 @@ import {
   tokenizerFromGguf,
   type TokenizerMetadata,
 } from "./tokenizer.js";
-import { FileType, GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
+import { FileType, GgmlType, GgufValueType, ggufArray, type GgufTypedValue } from "./types.js";
 import { writeGguf, type TensorToWrite } from "./writer.js";
 import type { WritableType } from "./quant.js";
 
 import { sharedModelsDir } from "./paths.js";
 
-export type ModelArch = "llama" | "qwen2";
+export type ModelArch = "llama" | "qwen2" | "qwen3";
 export type QuantName = "F32" | "F16" | "Q8_0" | "Q4_0";
 
 export interface ModelSpec {
@@ -44,6 +45,16 @@ export interface ModelSpec {
   seed?: number;
   /** Standard deviation of the random weights (default 0.02). */
   weightStd?: number;
+  /**
+   * `<arch>.pooling_type` (llama.cpp's enum: 1 mean, 2 cls, 3 last, 4 rank). Any value above 0 makes
+   * an embedding model; absent, the key is not written.
+   */
+  poolingType?: number;
+  /**
+   * A classifier head (`cls.output.weight`, one row per label, and `<arch>.classifier.output_labels`),
+   * as converted Qwen3 rerankers carry; with pooling type 4 llama.cpp ranks with it. qwen3 only.
+   */
+  classifierLabels?: string[];
 }
 
 export const SHARED_MODELS_DIR = sharedModelsDir();
@@ -134,6 +145,10 @@ export function isQuantName(s: string): s is QuantName {
 const u32 = (value: number): GgufTypedValue => ({ type: GgufValueType.UINT32, value });
 const f32 = (value: number): GgufTypedValue => ({ type: GgufValueType.FLOAT32, value });
 const str = (value: string): GgufTypedValue => ({ type: GgufValueType.STRING, value });
+const strs = (values: string[]): GgufTypedValue => ({
+  type: GgufValueType.ARRAY,
+  value: ggufArray(GgufValueType.STRING, values),
+});
 
 function validate(spec: ModelSpec): void {
   if (spec.embedding % spec.heads !== 0) throw new Error("embedding must be a multiple of heads");
@@ -141,6 +156,8 @@ function validate(spec: ModelSpec): void {
   if (spec.quant !== "F32" && spec.quant !== "F16" && (spec.embedding % 32 !== 0 || spec.ffn % 32 !== 0)) {
     throw new Error("quantized models need embedding and ffn to be multiples of 32");
   }
+  if (spec.classifierLabels && spec.arch !== "qwen3") throw new Error("classifier labels need the qwen3 arch");
+  if (spec.classifierLabels?.length === 0) throw new Error("a classifier needs at least one label");
 }
 
 function modelMetadata(spec: ModelSpec, tokenizer: TokenizerMetadata): Record<string, GgufTypedValue> {
@@ -165,6 +182,8 @@ function modelMetadata(spec: ModelSpec, tokenizer: TokenizerMetadata): Record<st
           "llama.vocab_size": u32(spec.vocab),
         }
       : {}),
+    ...(spec.poolingType !== undefined ? { [`${a}.pooling_type`]: u32(spec.poolingType) } : {}),
+    ...(spec.classifierLabels ? { [`${a}.classifier.output_labels`]: strs(spec.classifierLabels) } : {}),
     ...tokenizer,
   };
 }
@@ -192,6 +211,10 @@ export function tensorPlan(spec: ModelSpec): TensorPlan[] {
       plan.push({ name: `${b}.attn_k.bias`, shape: [kv], kind: "bias" });
       plan.push({ name: `${b}.attn_v.bias`, shape: [kv], kind: "bias" });
     }
+    if (spec.arch === "qwen3") {
+      plan.push({ name: `${b}.attn_q_norm.weight`, shape: [d / spec.heads], kind: "norm" });
+      plan.push({ name: `${b}.attn_k_norm.weight`, shape: [d / spec.heads], kind: "norm" });
+    }
     plan.push({ name: `${b}.attn_output.weight`, shape: [d, d], kind: "matrix" });
     plan.push({ name: `${b}.ffn_norm.weight`, shape: [d], kind: "norm" });
     plan.push({ name: `${b}.ffn_gate.weight`, shape: [d, spec.ffn], kind: "matrix" });
@@ -200,6 +223,9 @@ export function tensorPlan(spec: ModelSpec): TensorPlan[] {
   }
   plan.push({ name: "output_norm.weight", shape: [d], kind: "norm" });
   if (!spec.tiedEmbeddings) plan.push({ name: "output.weight", shape: [d, spec.vocab], kind: "matrix" });
+  if (spec.classifierLabels) {
+    plan.push({ name: "cls.output.weight", shape: [d, spec.classifierLabels.length], kind: "matrix" });
+  }
   return plan;
 }
 

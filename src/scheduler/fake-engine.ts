@@ -6,17 +6,34 @@ export interface FakeEngine extends Engine {
   disposed: string[];
 }
 
-export function createFakeEngine(script: number[] = [1, 2, 3]): FakeEngine {
+export interface FakeMemory {
+  /** RAM free with nothing loaded. Default 1e10. */
+  ram: number;
+  /** What each model needs. Default 1000. */
+  perModel: number;
+}
+
+export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<FakeMemory> = {}): FakeEngine {
   const loads: LoadOptions[] = [];
   const disposed: string[] = [];
+  const { ram = 1e10, perModel = 1000 } = memory;
+  let loaded = 0;
   return {
     loads,
     disposed,
     loadModel(opts) {
       loads.push(opts);
-      return Promise.resolve(fakeModel(opts, script, () => disposed.push(opts.path)));
+      loaded++;
+      return Promise.resolve(
+        fakeModel(opts, script, () => {
+          loaded--;
+          disposed.push(opts.path);
+        }),
+      );
     },
-    memory: () => Promise.resolve({ ramFree: 1e10, ramTotal: 2e10, vramFree: 0, vramTotal: 0, gpu: false }),
+    estimate: () => Promise.resolve({ ram: perModel, vram: 0 }),
+    memory: () =>
+      Promise.resolve({ ramFree: ram - loaded * perModel, ramTotal: ram, vramFree: 0, vramTotal: 0, gpu: false }),
     dispose: () => Promise.resolve(),
   };
 }

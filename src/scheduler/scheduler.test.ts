@@ -146,3 +146,37 @@ test("different load options reload the model; max loaded models evicts the leas
     ["b"],
   );
 });
+
+test("idle models are evicted least recently used first until a new one fits in memory", async () => {
+  const engine = createFakeEngine([1], { ram: 2500, perModel: 1000 });
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  (await s.acquire(spec("a"), undefined)).release();
+  clock.advance(1);
+  (await s.acquire(spec("b"), undefined)).release();
+  clock.advance(1);
+  (await s.acquire(spec("c"), undefined)).release();
+  assert.deepEqual(engine.disposed, ["a"]);
+  assert.deepEqual(s.running().map((r) => r.spec.name).sort(), ["b", "c"]);
+});
+
+test("a model in use is never evicted; a model that cannot fit at all is a clear error", async () => {
+  const engine = createFakeEngine([1], { ram: 1500, perModel: 1000 });
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  const busy = await s.acquire(spec("a"), undefined);
+  const waiting = s.acquire(spec("b"), undefined);
+  await tick();
+  assert.deepEqual(engine.disposed, [], "busy model kept");
+  busy.release();
+  (await waiting).release();
+  assert.deepEqual(engine.disposed, ["a"]);
+  const tooBig = createScheduler({
+    engine: createFakeEngine([1], { ram: 500, perModel: 1000 }),
+    clock,
+    maxQueue: 5,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  await assert.rejects(tooBig.acquire(spec("x"), undefined), /model requires more system memory/);
+});

@@ -107,6 +107,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   function startTimer(r: Runner) {
     stopTimer(r);
     if (r.active > 0) return;
+    notifyIdle();
     if (r.draining || r.keepAlive === 0) {
       void unload(r);
       return;
@@ -131,6 +132,40 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       await m.dispose();
     } catch {
       // a failed load has nothing to free
+    }
+  }
+
+  /** Resolvers of loads waiting for a busy runner to go idle so it can be evicted. */
+  let idleWaiters: Array<() => void> = [];
+  function notifyIdle() {
+    const waiting = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiting) w();
+  }
+
+  /**
+   * Evicts idle runners, least recently used first, until the new model fits in free memory. When
+   * only busy runners are left it waits for one to go idle; with none at all the model cannot fit.
+   */
+  async function fitMemory(forKey: string, load: LoadOptions) {
+    let need: { ram: number; vram: number };
+    try {
+      need = await opts.engine.estimate(load);
+    } catch {
+      return; // an unreadable estimate must not block a load that may well fit
+    }
+    for (;;) {
+      const mem = await opts.engine.memory();
+      const fits = mem.gpu === false ? need.ram + need.vram <= mem.ramFree : need.ram <= mem.ramFree && need.vram <= mem.vramFree;
+      if (fits) return;
+      const others = [...runners.values()].filter((r) => r.key !== forKey);
+      const victim = others.filter((r) => r.active === 0 && r.waiters.length === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (victim) {
+        await unload(victim);
+        continue;
+      }
+      if (others.length === 0) throw errors.insufficientMemory(need.ram + (mem.gpu === false ? need.vram : 0), mem.ramFree);
+      await new Promise<void>((resolve) => idleWaiters.push(resolve));
     }
   }
 
@@ -164,6 +199,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const started = opts.clock.now();
     if (!r || r.draining) {
       await makeRoom(key);
+      await fitMemory(key, spec.load);
       const fresh: Runner = {
         key,
         spec,
@@ -286,7 +322,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     },
     async shutdown() {
       for (const r of runners.values()) {
-        for (const w of r.waiters.splice(0)) w.reject(errors.internal("server shutting down"));
+        for (const w of r.waiters.splice(0)) w.reject(errors.shuttingDown());
       }
       await Promise.all(
         [...runners.values()].map(async (r) => {

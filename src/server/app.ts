@@ -16,6 +16,9 @@ import { modelRoutes } from "../api/routes/models.js";
 import { inferenceRoutes } from "../api/routes/inference.js";
 import { createRoutes } from "../api/routes/create.js";
 import { showRoutes } from "../api/routes/show.js";
+import { embedRoutes } from "../api/routes/embed.js";
+import { openaiRoutes } from "../openai/routes.js";
+import { anthropicRoutes } from "../anthropic/routes.js";
 import type { RouteContext } from "../api/routes/context.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { version } from "./version.js";
@@ -58,10 +61,27 @@ export function createApp(opts: AppOptions): App {
     maxLoadedModels: config.maxLoadedModels,
     defaultKeepAlive: config.keepAlive,
   });
-  const ctx: RouteContext = { config, store, scheduler, models: createModels(store), log, version };
+  const shutdown = new AbortController();
+  const ctx: RouteContext = {
+    config,
+    store,
+    scheduler,
+    models: createModels(store),
+    log,
+    version,
+    shutdown: shutdown.signal,
+  };
   const http = createHttpServer({
     origins: config.origins,
-    routes: [...modelRoutes(ctx), ...inferenceRoutes(ctx), ...createRoutes(ctx), ...showRoutes(ctx)],
+    routes: [
+      ...modelRoutes(ctx),
+      ...inferenceRoutes(ctx),
+      ...createRoutes(ctx),
+      ...showRoutes(ctx),
+      ...embedRoutes(ctx),
+      ...openaiRoutes(ctx),
+      ...anthropicRoutes(ctx),
+    ],
   });
   return {
     http,
@@ -73,6 +93,9 @@ export function createApp(opts: AppOptions): App {
       return http.server.address() as AddressInfo;
     },
     async close() {
+      shutdown.abort();
+      // Streams notice within a token; give them a moment to write their last line.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await http.close();
       await scheduler.shutdown();
       await engine.dispose();

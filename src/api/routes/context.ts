@@ -12,4 +12,6 @@ export interface RouteContext {
   models: Models;
   log: Logger;
   version: string;
+  /** Aborts when the server shuts down: running generations end with an error line. */
+  shutdown: AbortSignal;
 }

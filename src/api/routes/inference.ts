@@ -5,6 +5,7 @@ import type { RouteContext } from "./context.js";
 import { NdjsonWriter, jsonType, readBody, sendJson } from "../http.js";
 import { decodeChatRequest, decodeGenerateRequest } from "../wire/index.js";
 import { errorReply } from "../errors.js";
+import { errors } from "../../core/errors.js";
 import { rfc3339Nano } from "../time.js";
 import { generate } from "../../core/generate.js";
 import { chat } from "../../core/chat.js";
@@ -29,21 +30,24 @@ async function handle(ctx: RouteContext, kind: Kind, req: IncomingMessage, res: 
       : { kind: "chat" as const, request: decodeChatRequest(body) };
   const stream = decoded.request.stream ?? true;
   const writer = new NdjsonWriter(res, stream ? undefined : jsonType);
+  const signal = AbortSignal.any([writer.signal, ctx.shutdown]);
   const events =
     decoded.kind === "generate"
-      ? generate(ctx, decoded.request, writer.signal, start)
-      : chat(ctx, decoded.request, writer.signal, start);
+      ? generate(ctx, decoded.request, signal, start)
+      : chat(ctx, decoded.request, signal, start);
   const frame = framer(kind, decoded.request.model);
   try {
     if (stream) {
       for await (const ev of events) {
         if (writer.closed) break;
+        if (ctx.shutdown.aborted) throw errors.shuttingDown();
         writer.write(frame(ev));
       }
       writer.end();
     } else {
       const all: InferenceEvent[] = [];
       for await (const ev of events) all.push(ev);
+      if (ctx.shutdown.aborted) throw errors.shuttingDown();
       if (!writer.closed) sendJson(res, 200, frame(aggregate(all)));
     }
   } catch (err) {

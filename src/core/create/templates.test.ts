@@ -53,7 +53,7 @@ test("built-in templates render Ollama's golden prompts", async (t) => {
   }
 });
 
-test("built-in stop words match Ollama's defaults", async (t) => {
+test("built-in stop words match Ollama's defaults", (t) => {
   if (!existsSync(fixtures)) return t.skip(`fixtures not found at ${fixtures}`);
   for (const tmpl of BUILTIN_TEMPLATES) {
     const file = path.join(fixtures, `${tmpl.name}.json`);
@@ -62,7 +62,7 @@ test("built-in stop words match Ollama's defaults", async (t) => {
   }
 });
 
-test("Hugging Face chat templates are detected as Ollama matches them", async (t) => {
+test("Hugging Face chat templates are detected as Ollama matches them", (t) => {
   const file = path.join(goldens, "templates.jsonl");
   if (!existsSync(file)) return t.skip(`fixtures not found at ${file}`);
   let checked = 0;

@@ -1,0 +1,266 @@
+/**
+ * The OpenAI-compatible API under /v1: chat completions, completions and models, framed as
+ * Ollama's middleware/openai.go frames them (SSE chunks, a separate finish chunk, an optional
+ * usage chunk, `data: [DONE]`), with errors in OpenAI's `{"error": {...}}` shape.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Route } from "../api/server.js";
+import type { RouteContext } from "../api/routes/context.js";
+import { readBody, sendJson } from "../api/http.js";
+import { goJson } from "../api/json.js";
+import { decodeShowRequest } from "../api/wire/index.js";
+import { chat } from "../core/chat.js";
+import { generate } from "../core/generate.js";
+import { showModel } from "../core/show.js";
+import type { InferenceEvent, Metrics } from "../core/inference.js";
+import type { OutputPiece } from "../core/output.js";
+import type { ParsedToolCall } from "../tools/index.js";
+import { parseName } from "../store/names.js";
+import { SseWriter } from "./sse.js";
+import { replyError, sendOpenAIError } from "./errors.js";
+import { fromChatCompletion, fromCompletion, parseJsonBody } from "./request.js";
+
+export function openaiRoutes(ctx: RouteContext): Route[] {
+  return [
+    { method: "POST", path: "/v1/chat/completions", handler: (req, res) => guarded(res, () => chatCompletions(ctx, req, res)) },
+    { method: "POST", path: "/v1/completions", handler: (req, res) => guarded(res, () => completions(ctx, req, res)) },
+    { method: "GET", path: "/v1/models", handler: (_req, res) => guarded(res, () => listModels(ctx, res)) },
+    {
+      method: "GET",
+      path: "/v1/models/:model",
+      handler: (_req, res, params) => guarded(res, () => retrieveModel(ctx, res, params.model ?? "")),
+    },
+  ];
+}
+
+async function guarded(res: ServerResponse, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    sendOpenAIError(res, err);
+  }
+}
+
+const fingerprint = "fp_ollama";
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const randomId = (prefix: string) => `${prefix}-${Math.floor(Math.random() * 999)}`;
+
+interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+function usage(m: Metrics | undefined): Usage {
+  const p = m?.promptEvalCount ?? 0;
+  const c = m?.evalCount ?? 0;
+  return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c };
+}
+
+export function openaiToolCalls(calls: readonly ParsedToolCall[]) {
+  return calls.map((c) => ({
+    id: c.id ?? "",
+    index: c.function.index,
+    type: "function",
+    function: { name: c.function.name, arguments: goJson(c.function.arguments) },
+  }));
+}
+
+/** Collects a whole answer: all pieces joined, and the final event. */
+async function collect(events: AsyncIterable<InferenceEvent>) {
+  const piece: OutputPiece = { content: "", thinking: "", toolCalls: [] };
+  let last: InferenceEvent | undefined;
+  for await (const ev of events) {
+    if (ev.type === "piece") {
+      piece.content += ev.piece.content;
+      piece.thinking += ev.piece.thinking;
+      piece.toolCalls.push(...ev.piece.toolCalls);
+    } else last = ev;
+  }
+  const doneReason = last?.type === "done" ? last.doneReason : last?.type === "early" ? last.doneReason : undefined;
+  const metrics = last?.type === "done" ? last.metrics : undefined;
+  return { piece, doneReason, metrics };
+}
+
+// ---- /v1/chat/completions ----
+
+async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
+  const start = process.hrtime.bigint();
+  const conv = fromChatCompletion(parseJsonBody(await readBody(req)));
+  const id = randomId("chatcmpl");
+  const model = conv.model;
+  if (!conv.stream) {
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const { piece, doneReason, metrics } = await collect(chat(ctx, conv.request, abort.signal, start));
+    if (abort.signal.aborted) return;
+    const calls = openaiToolCalls(piece.toolCalls);
+    let finish: string | null = doneReason ?? null;
+    if (finish === "stop" && calls.length > 0) finish = "tool_calls";
+    const message: Record<string, unknown> = { role: "assistant", content: piece.content };
+    if (piece.thinking) message.reasoning = piece.thinking;
+    if (calls.length > 0) message.tool_calls = calls;
+    sendJson(res, 200, {
+      id,
+      object: "chat.completion",
+      created: nowSeconds(),
+      model,
+      system_fingerprint: fingerprint,
+      choices: [{ index: 0, message, finish_reason: finish }],
+      usage: usage(metrics),
+    });
+    return;
+  }
+
+  const sse = new SseWriter(res);
+  const created = nowSeconds();
+  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    system_fingerprint: fingerprint,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  let first = true;
+  let toolCallSent = false;
+  const emit = (p: OutputPiece) => {
+    const role = first ? { role: "assistant" } : {};
+    const calls = openaiToolCalls(p.toolCalls);
+    if (calls.length > 0) toolCallSent = true;
+    const mixed = p.thinking !== "" && (p.content !== "" || calls.length > 0);
+    if (mixed) {
+      // OpenAI clients expect reasoning and content in separate deltas.
+      sse.data(chunk({ ...role, reasoning: p.thinking }, null));
+      sse.data(chunk({ content: p.content, ...(calls.length > 0 ? { tool_calls: calls } : {}) }, null));
+    } else {
+      sse.data(
+        chunk(
+          {
+            ...role,
+            content: p.content,
+            ...(p.thinking ? { reasoning: p.thinking } : {}),
+            ...(calls.length > 0 ? { tool_calls: calls } : {}),
+          },
+          null,
+        ),
+      );
+    }
+    first = false;
+  };
+  try {
+    for await (const ev of chat(ctx, conv.request, sse.signal, start)) {
+      if (sse.closed) return;
+      if (ev.type === "piece") {
+        emit(ev.piece);
+        continue;
+      }
+      // A wholly empty answer still opens with a role chunk.
+      if (first) emit({ content: "", thinking: "", toolCalls: [] });
+      let reason = ev.doneReason ?? "stop";
+      if (reason === "stop" && toolCallSent) reason = "tool_calls";
+      sse.data(chunk({}, reason));
+      if (conv.includeUsage) {
+        sse.data({ ...chunk({}, null), choices: [], usage: usage(ev.type === "done" ? ev.metrics : undefined) });
+      }
+    }
+    sse.data("[DONE]");
+    sse.end();
+  } catch (err) {
+    streamFailure(sse, res, err);
+  }
+}
+
+/** Before the first event: a plain error reply; after it: an error event, then the end. */
+function streamFailure(sse: SseWriter, res: ServerResponse, err: unknown) {
+  if (sse.closed) return;
+  if (!sse.headersSent) {
+    sendOpenAIError(res, err);
+    return;
+  }
+  sse.data(replyError(err).body);
+  sse.end();
+}
+
+// ---- /v1/completions ----
+
+async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
+  const start = process.hrtime.bigint();
+  const conv = fromCompletion(parseJsonBody(await readBody(req)));
+  const id = randomId("cmpl");
+  const model = conv.model;
+  if (!conv.stream) {
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const { piece, doneReason, metrics } = await collect(generate(ctx, conv.request, abort.signal, start));
+    if (abort.signal.aborted) return;
+    sendJson(res, 200, {
+      id,
+      object: "text_completion",
+      created: nowSeconds(),
+      model,
+      system_fingerprint: fingerprint,
+      choices: [{ text: piece.content, index: 0, finish_reason: doneReason ?? null }],
+      usage: usage(metrics),
+    });
+    return;
+  }
+  const sse = new SseWriter(res);
+  const created = nowSeconds();
+  const chunk = (text: string, finish: string | null) => ({
+    id,
+    object: "text_completion",
+    created,
+    choices: [{ text, index: 0, finish_reason: finish }],
+    model,
+    system_fingerprint: fingerprint,
+  });
+  try {
+    for await (const ev of generate(ctx, conv.request, sse.signal, start)) {
+      if (sse.closed) return;
+      if (ev.type === "piece") {
+        if (ev.piece.content !== "") sse.data(chunk(ev.piece.content, null));
+        continue;
+      }
+      sse.data(chunk("", ev.doneReason ?? "stop"));
+      if (conv.includeUsage) {
+        sse.data({ ...chunk("", null), choices: [], usage: usage(ev.type === "done" ? ev.metrics : undefined) });
+      }
+    }
+    sse.data("[DONE]");
+    sse.end();
+  } catch (err) {
+    streamFailure(sse, res, err);
+  }
+}
+
+// ---- /v1/models ----
+
+async function listModels(ctx: RouteContext, res: ServerResponse) {
+  const entries = await ctx.models.list();
+  const data = entries.map(({ summary }) => {
+    const id = summary.model || String(summary.name);
+    return {
+      id,
+      object: "model",
+      created: Math.floor(summary.modifiedAt.getTime() / 1000),
+      owned_by: parseName(id).namespace,
+    };
+  });
+  sendJson(res, 200, { object: "list", data });
+}
+
+async function retrieveModel(ctx: RouteContext, res: ServerResponse, name: string) {
+  const request = decodeShowRequest(JSON.stringify({ model: name }));
+  const { modifiedAt } = await showModel({ store: ctx.store, models: ctx.models }, request);
+  sendJson(res, 200, {
+    id: name,
+    object: "model",
+    created: Math.floor(modifiedAt.getTime() / 1000),
+    owned_by: parseName(name).namespace,
+  });
+}

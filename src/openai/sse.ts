@@ -1,0 +1,60 @@
+/**
+ * Server-sent events over Node's raw response, as the OpenAI and Anthropic APIs frame them:
+ * `data: {json}\n\n` (OpenAI, ending with `data: [DONE]`) or `event: name\ndata: {json}\n\n`
+ * (Anthropic). `signal` aborts when the client goes away, so generation stops at the next token.
+ */
+import type { ServerResponse } from "node:http";
+import { goJson } from "../api/json.js";
+
+export class SseWriter {
+  private readonly controller = new AbortController();
+  private started = false;
+
+  constructor(private readonly res: ServerResponse) {
+    res.on("close", () => {
+      if (!res.writableFinished) this.controller.abort();
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get closed(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  private begin(): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(200, {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache",
+      Connection: "keep-alive",
+    });
+  }
+
+  /** One `data:` event; a string is written as is (`[DONE]`), anything else as JSON. */
+  data(value: unknown): void {
+    if (this.closed) return;
+    this.begin();
+    this.res.write(`data: ${typeof value === "string" ? value : goJson(value)}\n\n`);
+  }
+
+  /** One named event (Anthropic's framing). */
+  event(name: string, value: unknown): void {
+    if (this.closed) return;
+    this.begin();
+    this.res.write(`event: ${name}\ndata: ${goJson(value)}\n\n`);
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.begin();
+    this.res.end();
+  }
+}

@@ -1,0 +1,436 @@
+// The `tollama` command line end to end: a real `tollama serve` child process over a temporary
+// model store, and each command spawned as a user would type it, with OLLAMA_HOST set.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ensureModel } from "../src/gguf/cache.js";
+import { freePort, killAll, startServe, tollama, type CliResult, type ServeProcess } from "./cli-helpers.js";
+
+let dir: string;
+let server: ServeProcess;
+let env: NodeJS.ProcessEnv;
+let ggufDigest: string;
+
+const TEMPLATE = "{{ if .System }}<|im_start|>system\n{{ .System }}<|im_end|>\n{{ end }}<|im_start|>user\n{{ .Prompt }}<|im_end|>\n<|im_start|>assistant\n";
+
+// num_predict keeps random-weight answers short; temperature/seed make them repeatable.
+const MODELFILE = `# a comment
+FROM ./weights/tiny.gguf
+PARAMETER temperature 0.5
+PARAMETER seed 42
+PARAMETER num_predict 8
+PARAMETER num_ctx 512
+PARAMETER stop "<|im_end|>"
+PARAMETER stop "<|endoftext|>"
+TEMPLATE """${TEMPLATE}"""
+SYSTEM You are terse.
+MESSAGE user hi
+MESSAGE assistant """hello there"""
+LICENSE """MIT License
+Copyright (c) tollama"""
+`;
+
+const run = (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
+  tollama(args, { ...opts, env: { ...env, ...opts.env } });
+
+/** Exit 0, nothing on stderr unless allowed; a failure prints what the command printed. */
+function ok(r: CliResult, allowStderr = false): void {
+  const info = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+  assert.equal(r.code, 0, info);
+  if (!allowStderr) assert.equal(r.stderr, "", info);
+}
+
+/** Exit 1 with exactly one `Error: ...` line (no stack trace) on stderr. */
+function fails(r: CliResult, message: string | RegExp): void {
+  const info = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+  assert.equal(r.code, 1, info);
+  const last = r.stderr.trimEnd().split("\n").at(-1) ?? "";
+  if (typeof message === "string") assert.equal(last, `Error: ${message}`, info);
+  else assert.match(last, message, info);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, `stack trace printed:\n${r.stderr}`);
+}
+
+/** Table rows (split on runs of 2+ spaces) of list/ps output, header excluded. */
+function rows(stdout: string): string[][] {
+  return stdout
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.trim().split(/\s{2,}/));
+}
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "tollama-cli-"));
+  const gguf = await ensureModel("tiny");
+  await mkdir(path.join(dir, "weights"));
+  await copyFile(gguf, path.join(dir, "weights", "tiny.gguf"));
+  ggufDigest = createHash("sha256").update(await readFile(gguf)).digest("hex");
+  await writeFile(path.join(dir, "Modelfile"), MODELFILE);
+  server = await startServe({ OLLAMA_MODELS: path.join(dir, "models"), OLLAMA_KEEP_ALIVE: "5m" });
+  env = { OLLAMA_HOST: server.host };
+});
+
+after(async () => {
+  try {
+    await server?.stop("SIGTERM");
+  } finally {
+    killAll();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+});
+
+describe("version", () => {
+  test("--version, -v and version print the server's version", async () => {
+    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const args of [["--version"], ["-v"], ["version"]]) {
+      const r = await run(args);
+      ok(r);
+      assert.equal(r.stdout, `tollama version is ${pkg.version}\n`, args.join(" "));
+    }
+  });
+});
+
+describe("create", () => {
+  test("from a Modelfile with a relative GGUF path: uploads the blob, then creates", async () => {
+    const r = await run(["create", "tiny-chat", "-f", path.join(dir, "Modelfile")]);
+    ok(r, true);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /gathering model components/);
+    assert.match(r.stderr, new RegExp(`copying file sha256:${ggufDigest.slice(0, 12)}.*100%`));
+    assert.match(r.stderr, /writing manifest/);
+    assert.match(r.stderr, /success/);
+    const blob = await readFile(path.join(dir, "models", "blobs", `sha256-${ggufDigest}`));
+    assert.equal(createHash("sha256").update(blob).digest("hex"), ggufDigest);
+  });
+
+  test("a second create skips the upload (HEAD /api/blobs) and reuses the layer", async () => {
+    // A relative -f resolves against the working directory.
+    const r = await tollama(["create", "tiny-again", "-f", "Modelfile"], { env, cwd: dir });
+    ok(r, true);
+    assert.doesNotMatch(r.stderr, /copying file/);
+    assert.match(r.stderr, /using existing layer sha256:/);
+    assert.match(r.stderr, /success/);
+  });
+
+  test("FROM an existing model", async () => {
+    const mf = path.join(dir, "Derived");
+    await writeFile(mf, "FROM tiny-chat\nSYSTEM Derived system.\n");
+    ok(await run(["create", "derived", "-f", mf]), true);
+    const r = await run(["show", "derived", "--system"]);
+    ok(r);
+    assert.equal(r.stdout, "Derived system.");
+    const p = await run(["show", "derived", "--parameters"]);
+    assert.match(p.stdout, /^num_predict\s+8$/m);
+  });
+
+  test("bad Modelfiles: Ollama's errors, with line numbers, exit 1", async () => {
+    const cases: [string, string][] = [
+      ["FROM ./weights/tiny.gguf\nBOGUS x\n", `(line 2): command must be one of "from", "license", "template", "system", "adapter", "draft", "renderer", "parser", "parameter", "message", or "requires"`],
+      ["FROM ./weights/tiny.gguf\n\nMESSAGE robot hi\n", `(line 3): message role must be one of "system", "user", or "assistant"`],
+      ["FROM ./weights/tiny.gguf\nPARAMETER temperature\n", "(line 2): unexpected EOF: temperature"],
+      ["SYSTEM hi\n", "no FROM line"],
+      ["FROM ./weights/tiny.gguf\nPARAMETER temperature abc\n", "invalid float value [abc]"],
+      ["FROM ./weights/tiny.gguf\nPARAMETER nonsense 1\n", "unknown parameter 'nonsense'"],
+    ];
+    for (const [text, message] of cases) {
+      const mf = path.join(dir, "Bad");
+      await writeFile(mf, text);
+      fails(await run(["create", "bad", "-f", mf]), message);
+    }
+    fails(await run(["create", "bad", "-f", path.join(dir, "missing")]), "specified Modelfile wasn't found");
+    fails(await run(["create", "bad/name/x/y", "-f", path.join(dir, "Modelfile")]), /^Error: invalid model name/);
+    const list = await run(["list"]);
+    assert.doesNotMatch(list.stdout, /^bad/m);
+  });
+
+  test("FROM a missing file or model is the server's error", async () => {
+    const mf = path.join(dir, "Missing");
+    await writeFile(mf, "FROM no-such-model\n");
+    fails(await run(["create", "bad", "-f", mf]), /^Error: .*(not found|does not exist|no such)/i);
+  });
+});
+
+describe("list", () => {
+  test("list and ls show Ollama's table", async () => {
+    const tags = (await (await fetch(`${server.url}/api/tags`)).json()) as { models: { name: string; digest: string }[] };
+    for (const cmd of ["list", "ls"]) {
+      const r = await run([cmd]);
+      ok(r);
+      const [header] = r.stdout.split("\n");
+      assert.match(header ?? "", /^NAME\s+ID\s+SIZE\s+MODIFIED\s*$/);
+      const table = rows(r.stdout);
+      const names = table.map((row) => row[0]);
+      assert.ok(names.includes("tiny-chat:latest"), r.stdout);
+      for (const row of table) {
+        const tag = tags.models.find((m) => m.name === row[0]);
+        assert.ok(tag, `${row[0]} not in /api/tags`);
+        assert.equal(row[1], tag.digest.slice(0, 12));
+        assert.match(row[2] ?? "", /^\d+(\.\d+)? (B|KB|MB|GB)$/);
+        assert.match(row[3] ?? "", /(ago|now)$/);
+      }
+    }
+  });
+
+  test("a prefix filters the rows", async () => {
+    const r = await run(["ls", "TINY-A"]);
+    ok(r);
+    assert.deepEqual(
+      rows(r.stdout).map((row) => row[0]),
+      ["tiny-again:latest"],
+    );
+  });
+});
+
+describe("show", () => {
+  test("the summary", async () => {
+    const r = await run(["show", "tiny-chat"]);
+    ok(r);
+    for (const re of [
+      /^ {2}Model$/m,
+      /^ {4}architecture\s+qwen2\s*$/m,
+      /^ {4}context length\s+\d+\s*$/m,
+      /^ {4}quantization\s+Q8_0\s*$/m,
+      /^ {2}Capabilities$/m,
+      /^ {4}completion\s*$/m,
+      /^ {2}Parameters$/m,
+      /^ {4}temperature\s+0\.5\s*$/m,
+      /^ {4}stop\s+"<\|im_end\|>"\s*$/m,
+      /^ {2}System$/m,
+      /^ {4}You are terse\.\s*$/m,
+      /^ {2}License$/m,
+      /^ {4}MIT License\s*$/m,
+    ]) {
+      assert.match(r.stdout, re);
+    }
+  });
+
+  test("--modelfile, --parameters, --template, --system, --license", async () => {
+    const mf = await run(["show", "tiny-chat", "--modelfile"]);
+    ok(mf);
+    assert.match(mf.stdout, /^# Modelfile generated by "ollama show"$/m);
+    assert.match(mf.stdout, new RegExp(`^FROM .*sha256-${ggufDigest}$`, "m"));
+    assert.match(mf.stdout, /^PARAMETER temperature 0\.5$/m);
+    assert.match(mf.stdout, /^PARAMETER num_predict 8$/m);
+    assert.match(mf.stdout, /^SYSTEM You are terse\.$/m);
+    assert.match(mf.stdout, /^MESSAGE user hi$/m);
+    assert.match(mf.stdout, /^MESSAGE assistant hello there$/m);
+
+    const params = await run(["show", "tiny-chat", "--parameters"]);
+    ok(params);
+    assert.deepEqual(
+      params.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(/\s+/).slice(0, 2).join(" "))
+        .sort(),
+      ["num_ctx 512", "num_predict 8", "seed 42", 'stop "<|endoftext|>"', 'stop "<|im_end|>"', "temperature 0.5"],
+    );
+
+    // Ollama prints template and system without a newline, license and the rest with one.
+    const template = await run(["show", "tiny-chat", "--template"]);
+    ok(template);
+    assert.equal(template.stdout, TEMPLATE);
+    const system = await run(["show", "tiny-chat", "--system"]);
+    assert.equal(system.stdout, "You are terse.");
+    const license = await run(["show", "tiny-chat", "--license"]);
+    assert.equal(license.stdout, "MIT License\nCopyright (c) tollama\n");
+  });
+
+  test("the Modelfile it prints recreates the same model", async () => {
+    const mf = await run(["show", "tiny-chat", "--modelfile"]);
+    await writeFile(path.join(dir, "Roundtrip"), mf.stdout);
+    ok(await run(["create", "roundtrip", "-f", path.join(dir, "Roundtrip")]), true);
+    const a = await run(["show", "tiny-chat", "--modelfile"]);
+    const b = await run(["show", "roundtrip", "--modelfile"]);
+    const strip = (s: string) => s.replace(/^#.*\n/gm, "");
+    assert.equal(strip(b.stdout), strip(a.stdout));
+  });
+
+  test("errors", async () => {
+    fails(await run(["show", "nope"]), "model 'nope' not found");
+    fails(
+      await run(["show", "tiny-chat", "--system", "--license"]),
+      "only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified",
+    );
+    fails(await run(["show"]), "accepts 1 arg(s), received 0");
+  });
+});
+
+describe("run", () => {
+  test("one-shot prompt: the answer on stdout, a blank line after it", async () => {
+    const r = await run(["run", "tiny-chat", "Say", "hello"]);
+    ok(r);
+    assert.ok(r.stdout.endsWith("\n\n"), JSON.stringify(r.stdout));
+    assert.ok(r.stdout.trim().length > 0, "empty answer");
+    // seed + temperature: the same prompt gives the same answer
+    const again = await run(["run", "tiny-chat", "Say hello"]);
+    assert.equal(again.stdout, r.stdout);
+  });
+
+  test("--verbose prints Ollama's timing summary on stderr", async () => {
+    const r = await run(["run", "tiny-chat", "--verbose", "hi"]);
+    ok(r, true);
+    for (const key of ["total duration", "load duration", "prompt eval count", "prompt eval duration", "prompt eval rate", "eval count", "eval duration", "eval rate"]) {
+      assert.match(r.stderr, new RegExp(`^${key}:\\s+\\S`, "m"), r.stderr);
+    }
+    assert.match(r.stderr, /^eval count:\s+[1-8] token\(s\)$/m);
+  });
+
+  test("piped stdin becomes the prompt (before the arguments)", async () => {
+    const long = "the quick brown fox jumps over the lazy dog ".repeat(20);
+    const piped = await run(["run", "tiny-chat", "--verbose", "x"], { input: long });
+    ok(piped, true);
+    const bare = await run(["run", "tiny-chat", "--verbose", "x"]);
+    const count = (r: CliResult) => Number(/^prompt eval count:\s+(\d+)/m.exec(r.stderr)?.[1]);
+    assert.ok(count(piped) > count(bare) + 50, `piped ${count(piped)} vs bare ${count(bare)}`);
+    // stdin alone, with no prompt argument
+    const only = await run(["run", "tiny-chat"], { input: "hello" });
+    ok(only);
+    assert.ok(only.stdout.trim().length > 0);
+  });
+
+  test("--format json", async () => {
+    const mf = path.join(dir, "Json");
+    await writeFile(mf, "FROM tiny-chat\nPARAMETER num_predict 64\n");
+    ok(await run(["create", "tiny-json", "-f", mf]), true);
+    const r = await run(["run", "tiny-json", "--format", "json", "give me json"]);
+    ok(r);
+    assert.match(r.stdout.trimStart(), /^[{[]/, r.stdout);
+  });
+
+  test("a missing model is pulled first, and the pull's error reported", async () => {
+    const port = await freePort();
+    fails(await run(["run", `127.0.0.1:${port}/library/nope`, "hi", "--insecure"]), /^Error: \S/);
+  });
+});
+
+describe("ps and stop", () => {
+  test("ps lists the loaded model; stop unloads it", async () => {
+    ok(await run(["run", "tiny-chat", "--keepalive", "10m", "hi"]));
+    const r = await run(["ps"]);
+    ok(r);
+    assert.match(r.stdout.split("\n")[0] ?? "", /^NAME\s+ID\s+SIZE\s+PROCESSOR\s+CONTEXT\s+UNTIL\s*$/);
+    const row = rows(r.stdout).find((x) => x[0] === "tiny-chat:latest");
+    assert.ok(row, r.stdout);
+    assert.equal(row[3], "100% CPU");
+    assert.equal(row[4], "512");
+    assert.match(row[5] ?? "", /^(9|10) minutes from now$/);
+
+    const s = await run(["stop", "tiny-chat"]);
+    ok(s);
+    assert.equal(s.stdout, "");
+    let after = "";
+    for (let i = 0; i < 50; i++) {
+      after = (await run(["ps"])).stdout;
+      if (!after.includes("tiny-chat:latest")) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.doesNotMatch(after, /tiny-chat:latest/);
+  });
+
+  test("stop an unknown model", async () => {
+    fails(await run(["stop", "nope"]), `couldn't find model "nope" to stop`);
+  });
+});
+
+describe("cp and rm", () => {
+  test("cp copies, rm deletes", async () => {
+    const c = await run(["cp", "tiny-chat", "copied"]);
+    ok(c);
+    assert.equal(c.stdout, "copied 'tiny-chat' to 'copied'\n");
+    const list = await run(["list"]);
+    const rowsBefore = rows(list.stdout);
+    const src = rowsBefore.find((r) => r[0] === "tiny-chat:latest");
+    const dst = rowsBefore.find((r) => r[0] === "copied:latest");
+    assert.ok(src && dst, list.stdout);
+    assert.equal(dst[1], src[1]);
+
+    const r = await run(["rm", "copied", "tiny-again"]);
+    ok(r);
+    assert.equal(r.stdout, "deleted 'copied'\ndeleted 'tiny-again'\n");
+    const names = rows((await run(["list"])).stdout).map((x) => x[0]);
+    assert.ok(!names.includes("copied:latest") && !names.includes("tiny-again:latest"), names.join());
+    assert.ok(names.includes("tiny-chat:latest"));
+  });
+
+  test("errors", async () => {
+    fails(await run(["cp", "nope", "other"]), `model "nope" not found`);
+    fails(await run(["rm", "nope"]), "model 'nope' not found");
+    fails(await run(["cp", "tiny-chat"]), "accepts 2 arg(s), received 1");
+  });
+});
+
+describe("pull", () => {
+  test("a server-side pull error prints as Error: ..., exit 1", async () => {
+    const port = await freePort();
+    fails(await run(["pull", `127.0.0.1:${port}/library/nothing:latest`, "--insecure"]), /^Error: \S/);
+  });
+});
+
+describe("no server", () => {
+  test("commands say the server isn't running", async () => {
+    const host = `127.0.0.1:${await freePort()}`;
+    for (const args of [["list"], ["ps"], ["show", "x"], ["run", "x", "hi"], ["rm", "x"], ["create", "x"]]) {
+      fails(
+        await tollama(args, { env: { OLLAMA_HOST: host } }),
+        "could not connect to tollama server, run 'tollama serve' to start it",
+      );
+    }
+    const v = await tollama(["-v"], { env: { OLLAMA_HOST: host } });
+    ok(v);
+    assert.match(v.stdout, /^Warning: could not connect to a running tollama instance\nWarning: client version is \S+\n$/);
+  });
+
+  test("unknown commands", async () => {
+    fails(await run(["frobnicate"]), `unknown command "frobnicate" for "tollama"`);
+  });
+});
+
+describe("serve", () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    test(`prints its config, and exits cleanly on ${signal}`, async () => {
+      const models = await mkdtemp(path.join(tmpdir(), "tollama-cli-serve-"));
+      let s: ServeProcess | undefined;
+      try {
+        s = await startServe({ OLLAMA_MODELS: models, OLLAMA_DEBUG: "" });
+        const out = s.output();
+        assert.match(out, /level=INFO .*msg="server config env=.*OLLAMA_HOST:http:\/\/127\.0\.0\.1:\d+/);
+        assert.match(out, new RegExp(`OLLAMA_MODELS:${models.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+        assert.match(out, /Listening on 127\.0\.0\.1:\d+/);
+        const r = await s.stop(signal);
+        assert.equal(r.code, 0, s.output());
+        assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+      } finally {
+        await s?.stop("SIGKILL");
+        await rm(models, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test("exits cleanly with a model loaded", async () => {
+    // The shared server has run models above; give it something loaded, then stop it in after().
+    ok(await run(["run", "tiny-chat", "hi"]));
+    const ps = await run(["ps"]);
+    assert.match(ps.stdout, /tiny-chat:latest/);
+    const r = await server.stop("SIGTERM");
+    assert.equal(r.code, 0, server.output());
+    assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+  });
+
+  test("a port in use is an error", async () => {
+    const models = await mkdtemp(path.join(tmpdir(), "tollama-cli-serve-"));
+    let first: ServeProcess | undefined;
+    try {
+      first = await startServe({ OLLAMA_MODELS: models });
+      const r = await tollama(["serve"], { env: { OLLAMA_HOST: first.host, OLLAMA_MODELS: models } });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /Error: .*address already in use/);
+    } finally {
+      await first?.stop();
+      await rm(models, { recursive: true, force: true });
+    }
+  });
+});

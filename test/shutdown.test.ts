@@ -1,0 +1,27 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { addModel, chatmlTemplate, startServer } from "./helpers/server.js";
+
+test("shutdown ends running streams with an error line and returns promptly", async () => {
+  const server = await startServer();
+  await addModel(server, "tiny", { template: chatmlTemplate });
+  const res = await fetch(`${server.url}/api/generate`, {
+    method: "POST",
+    body: JSON.stringify({ model: "tiny", prompt: "go", options: { num_predict: 1_000_000 } }),
+  });
+  const reader = res.body!.getReader();
+  await reader.read();
+  const started = Date.now();
+  const closing = server.close();
+  let text = "";
+  const decoder = new TextDecoder();
+  for (;;) {
+    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+    if (done) break;
+    text += decoder.decode(value);
+  }
+  await closing;
+  assert.ok(Date.now() - started < 5000, "closed within 5 s");
+  const last = text.trim().split("\n").at(-1) ?? "";
+  assert.deepEqual(JSON.parse(last), { error: "server shutting down" });
+});
