@@ -55,9 +55,11 @@ export async function startCompletion(input: CompletionInput): Promise<Completio
   const { lease, options } = input;
   const model = lease.model;
   const prefix = input.prefixTokens ?? [];
+  // num_ctx as asked; llama.cpp may pad the context it allocates.
+  const contextSize = Math.min(options.numCtx, model.contextSize);
   const tokens = fitPrompt(
     prefix.length > 0 ? [...prefix, ...model.tokenize(input.prompt)] : tokenizePrompt(model, input.prompt),
-    model.contextSize,
+    contextSize,
     options.numKeep,
     input.truncate,
   );
@@ -69,7 +71,7 @@ export async function startCompletion(input: CompletionInput): Promise<Completio
     stop: options.stop ?? [],
     shift: input.shift,
     numKeep: options.numKeep,
-    contextSize: model.contextSize,
+    contextSize,
     signal: input.signal,
   });
   return { pieces, promptTokens: tokens };

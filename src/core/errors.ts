@@ -32,6 +32,13 @@ export const errors = {
   noGenerate: (name: string) => new OllamaError(400, `${quote(name)} does not support generate`),
   noChat: (name: string) => new OllamaError(400, `${quote(name)} does not support chat`),
   noThinking: (name: string) => new OllamaError(400, `${quote(name)} does not support thinking`),
+  noEmbeddings: (name: string) => new OllamaError(400, `${quote(name)} does not support embeddings`),
+  /** Not in Ollama (it has no rerank): the same wording as its other capability errors. */
+  noRerank: (name: string) => new OllamaError(400, `${quote(name)} does not support reranking`),
+  /** EmbedHandler: BOS/EOS alone fill the context. */
+  truncatedTooLong: () => new OllamaError(400, "input after truncation exceeds maximum context length"),
+  cannotTruncate: () =>
+    new OllamaError(400, "input exceeds maximum context length and cannot be truncated further"),
   /** The scheduler's check: the full model name, then each missing capability on its own line. */
   missingCapabilities: (fullName: string, missing: string[]) =>
     new OllamaError(400, `${fullName} does not support ${missing.join("\n")}`),
@@ -41,7 +48,7 @@ export const errors = {
   blobNotFound: (digest: string) => new OllamaError(404, `blob ${quote(digest)} not found`),
   digestMismatch: (expected: string, got: string) =>
     new OllamaError(400, `digest mismatch, expected ${quote(expected)}, got ${quote(got)}`),
-  promptTooLong: () => new OllamaError(400, "input length exceeds the context length"),
+  promptTooLong: () => new OllamaError(400, "the input length exceeds the context length"),
   insufficientMemory: (needBytes: number, freeBytes: number) =>
     new OllamaError(
       500,

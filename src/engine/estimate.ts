@@ -14,7 +14,8 @@ export interface MemoryNeed {
 export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<MemoryNeed> {
   const info = await readGgufFileInfo(load.path, { readTensorInfo: true, logWarnings: false });
   const insights = await GgufInsights.from(info, llama);
-  const gpuLayers = llama.gpu === false ? 0 : load.gpuLayers === "auto" ? insights.totalLayers : load.gpuLayers;
+  const gpuLayers =
+    llama.gpu === false ? 0 : load.gpuLayers === "auto" ? insights.totalLayers : load.gpuLayers;
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers, useMmap: load.useMmap });
   const context = await insights.estimateContextResourceRequirementsV2({
     contextSize: load.contextSize,

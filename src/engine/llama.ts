@@ -15,6 +15,7 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { IncrementalDetokenizer } from "./detokenizer.js";
+import { openPooledModel } from "./pooled.js";
 import { estimateLoad } from "./estimate.js";
 import type { Engine, EngineSequence, GenerateStep, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
@@ -75,6 +76,8 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
 }
 
 async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Promise<LoadedModel> {
+  // embedding models and rerankers get a pooling context instead of a generation one
+  if (load.embedding) return openPooledModel(model, load);
   const context = await model.createContext({
     contextSize: load.contextSize,
     sequences: load.sequences,

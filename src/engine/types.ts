@@ -71,7 +71,41 @@ export interface LoadedModel {
   /** A free sequence, preferring the one whose cache shares the longest prefix with `tokens`. */
   acquireSequence(tokens: readonly number[]): EngineSequence | undefined;
   freeSequences(): number;
+  /** Pooled embeddings; present on models loaded with `embedding` that pool into vectors. */
+  readonly embedder?: Embedder | undefined;
+  /** Relevance scores; present on models loaded with `embedding` whose pooling is rank (rerankers). */
+  readonly ranker?: Ranker | undefined;
   dispose(): Promise<void>;
+}
+
+/**
+ * An embedding context: one vector per input. Inputs are token lists (tokenize() with special
+ * tokens parsed); the engine adds BOS/EOS where the model wants them.
+ */
+export interface Embedder {
+  /** Most tokens one input may have once BOS/EOS are added. */
+  readonly maxTokens: number;
+  /** How many tokens the engine adds to `tokens` (BOS/EOS not already there). */
+  addedTokens(tokens: readonly number[]): number;
+  /** Vectors as the model pools them (not normalised), in input order; `tokens` counts specials. */
+  embed(
+    inputs: ReadonlyArray<readonly number[]>,
+    signal?: AbortSignal,
+  ): Promise<{ vectors: number[][]; tokens: number }>;
+}
+
+/** A reranker: the probability that each document is relevant to the query. */
+export interface Ranker {
+  /** Most tokens one query+document pair may have, template included. */
+  readonly maxTokens: number;
+  /** Tokens one query+document pair takes, template and specials included. */
+  inputLength(query: string, document: string): number;
+  /** Scores in [0, 1], in document order; `tokens` is the total evaluated. */
+  rank(
+    query: string,
+    documents: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ scores: number[]; tokens: number }>;
 }
 
 export interface EngineSequence {

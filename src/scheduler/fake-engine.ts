@@ -33,7 +33,13 @@ export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<F
     },
     estimate: () => Promise.resolve({ ram: perModel, vram: 0 }),
     memory: () =>
-      Promise.resolve({ ramFree: ram - loaded * perModel, ramTotal: ram, vramFree: 0, vramTotal: 0, gpu: false }),
+      Promise.resolve({
+        ramFree: ram - loaded * perModel,
+        ramTotal: ram,
+        vramFree: 0,
+        vramTotal: 0,
+        gpu: false,
+      }),
     dispose: () => Promise.resolve(),
   };
 }

@@ -157,7 +157,13 @@ test("idle models are evicted least recently used first until a new one fits in 
   clock.advance(1);
   (await s.acquire(spec("c"), undefined)).release();
   assert.deepEqual(engine.disposed, ["a"]);
-  assert.deepEqual(s.running().map((r) => r.spec.name).sort(), ["b", "c"]);
+  assert.deepEqual(
+    s
+      .running()
+      .map((r) => r.spec.name)
+      .sort(),
+    ["b", "c"],
+  );
 });
 
 test("a model in use is never evicted; a model that cannot fit at all is a clear error", async () => {

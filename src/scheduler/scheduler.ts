@@ -76,8 +76,6 @@ interface Runner {
 
 export interface Scheduler {
   acquire(spec: RunnerSpec, keepAlive: KeepAlive | undefined): Promise<Lease>;
-  /** Loads without leasing a sequence (an empty prompt preloads the model). */
-  preload(spec: RunnerSpec, keepAlive: KeepAlive | undefined, signal?: AbortSignal): Promise<number>;
   /** keep_alive 0 on an empty request: unload once idle. */
   expire(modelPath: string): Promise<void>;
   running(): RunnerInfo[];
@@ -156,15 +154,21 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
     for (;;) {
       const mem = await opts.engine.memory();
-      const fits = mem.gpu === false ? need.ram + need.vram <= mem.ramFree : need.ram <= mem.ramFree && need.vram <= mem.vramFree;
+      const fits =
+        mem.gpu === false
+          ? need.ram + need.vram <= mem.ramFree
+          : need.ram <= mem.ramFree && need.vram <= mem.vramFree;
       if (fits) return;
       const others = [...runners.values()].filter((r) => r.key !== forKey);
-      const victim = others.filter((r) => r.active === 0 && r.waiters.length === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      const victim = others
+        .filter((r) => r.active === 0 && r.waiters.length === 0)
+        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (victim) {
         await unload(victim);
         continue;
       }
-      if (others.length === 0) throw errors.insufficientMemory(need.ram + (mem.gpu === false ? need.vram : 0), mem.ramFree);
+      if (others.length === 0)
+        throw errors.insufficientMemory(need.ram + (mem.gpu === false ? need.vram : 0), mem.ramFree);
       await new Promise<void>((resolve) => idleWaiters.push(resolve));
     }
   }
@@ -177,9 +181,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         .filter((r) => r.active === 0 && r.waiters.length === 0)
         .sort((a, b) => a.lastUsed - b.lastUsed);
       const victim = idle[0];
-      if (!victim) break; // all busy: load anyway rather than deadlock; memory checks come later
-      others.splice(others.indexOf(victim), 1);
-      await unload(victim);
+      if (victim) {
+        others.splice(others.indexOf(victim), 1);
+        await unload(victim);
+      } else {
+        // Every other model is busy: wait, as Ollama does, for one to finish.
+        await new Promise<void>((resolve) => idleWaiters.push(resolve));
+        others.splice(0, others.length, ...[...runners.values()].filter((r) => r.key !== forKey));
+      }
     }
   }
 
@@ -198,12 +207,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     let r = runners.get(key);
     const started = opts.clock.now();
     if (!r || r.draining) {
-      await makeRoom(key);
-      await fitMemory(key, spec.load);
+      // Registered before any await, so concurrent requests for the model share this one load.
       const fresh: Runner = {
         key,
         spec,
-        loading: opts.engine.loadModel(spec.load),
+        loading: (async () => {
+          await makeRoom(key);
+          await fitMemory(key, spec.load);
+          return opts.engine.loadModel(spec.load);
+        })(),
         active: 0,
         waiters: [],
         keepAlive: keepAlive ?? opts.defaultKeepAlive,
@@ -219,7 +231,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
     if (keepAlive !== undefined) r.keepAlive = keepAlive;
     const wasLoaded = r.model !== undefined;
-    await r.loading;
+    // Counted as in use from here, so no other load evicts this runner while it loads.
+    r.active++;
+    stopTimer(r);
+    try {
+      await r.loading;
+    } catch (err) {
+      r.active--;
+      throw err;
+    }
     return { runner: r, loadMs: wasLoaded ? 0 : opts.clock.now() - started };
   }
 
@@ -277,8 +297,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   return {
     async acquire(spec, keepAlive) {
       const { runner: r, loadMs } = await getRunner(spec, keepAlive);
-      stopTimer(r);
-      r.active++; // counted from now, so the runner is not unloaded while this request uses it
       let seq: EngineSequence | undefined;
       let released = false;
       return {
@@ -295,12 +313,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           releaseRunner(r, seq);
         },
       };
-    },
-    async preload(spec, keepAlive) {
-      const { runner: r, loadMs } = await getRunner(spec, keepAlive);
-      r.lastUsed = opts.clock.now();
-      startTimer(r);
-      return loadMs;
     },
     async expire(modelPath) {
       for (const r of [...runners.values()]) {

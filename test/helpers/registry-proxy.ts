@@ -67,6 +67,7 @@ export interface RegistryProxy {
 /** Resolves once the response can take more data, or is gone; leaves no listeners behind. */
 function writable(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
     const done = (): void => {
       res.off("drain", done);
       res.off("close", done);
@@ -147,7 +148,7 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
         up.pause();
         const ms = f.stallMs ?? Infinity;
         if (!Number.isFinite(ms)) {
-          await once(res, "close");
+          if (!res.destroyed) await once(res, "close");
           up.destroy();
           return;
         }

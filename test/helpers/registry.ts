@@ -80,6 +80,11 @@ export async function startRegistry(): Promise<RunningRegistry> {
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = new URL(`http://127.0.0.1:${port}`);
+  // A test process that dies without stop() must not leave a registry running.
+  const reap = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.once("exit", reap);
   try {
     await waitReady(url, child, () => stderr);
   } catch (err) {
@@ -91,6 +96,7 @@ export async function startRegistry(): Promise<RunningRegistry> {
     url,
     storage,
     async stop() {
+      process.off("exit", reap);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");

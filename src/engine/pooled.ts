@@ -1,0 +1,110 @@
+/**
+ * Models loaded for pooling rather than generation: embedding models get node-llama-cpp's
+ * embedding context, rerankers (rank pooling with a classifier head) its ranking context. Only
+ * types come from node-llama-cpp here; llama.ts hands over the loaded model.
+ *
+ * Batching: node-llama-cpp reads a pooled result from sequence 0 only (its native getEmbedding
+ * calls llama_get_embeddings_seq(ctx, 0)), so both contexts hold one sequence and evaluate one
+ * input per decode, under a lock. What is shared across a batch of inputs is everything else: one
+ * context per loaded model, created once, and one lease for the whole request.
+ */
+import type { LlamaEmbeddingContext, LlamaModel, LlamaRankingContext, Token } from "node-llama-cpp";
+import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
+
+/** llama.cpp's LLAMA_POOLING_TYPE_RANK. */
+export const POOLING_RANK = 4;
+
+export function poolingType(model: LlamaModel): number | undefined {
+  const meta = model.fileInfo.metadata as unknown as Record<string, unknown>;
+  const arch = String((meta.general as Record<string, unknown> | undefined)?.architecture ?? "");
+  const value = (meta[arch] as Record<string, unknown> | undefined)?.pooling_type;
+  return typeof value === "number" ? value : undefined;
+}
+
+export async function openPooledModel(model: LlamaModel, load: LoadOptions): Promise<LoadedModel> {
+  // Ollama caps num_ctx at the trained length for embeddings. The whole input must be one llama.cpp
+  // batch: node-llama-cpp splits longer ones, and pooling would then see only the last piece.
+  const contextSize = Math.max(8, Math.min(load.contextSize, model.trainContextSize || load.contextSize));
+  const common = {
+    contextSize,
+    batchSize: contextSize,
+    threads: load.threads,
+    ignoreMemorySafetyChecks: false,
+  };
+  let embedder: Embedder | undefined;
+  let ranker: Ranker | undefined;
+  let dispose: () => Promise<void>;
+  if (poolingType(model) === POOLING_RANK) {
+    const context = await model.createRankingContext(common);
+    ranker = wrapRanking(context);
+    dispose = () => context.dispose();
+  } else {
+    const context = await model.createEmbeddingContext(common);
+    embedder = wrapEmbedding(context, contextSize);
+    dispose = () => context.dispose();
+  }
+  const vram = model.gpuLayers > 0 ? model.size : 0;
+  return {
+    facts: {
+      trainContextSize: model.trainContextSize,
+      sizeBytes: model.size,
+      vramBytes: vram,
+      embeddingSize: model.embeddingVectorSize,
+      hasEncoderOnly: String(model.fileInfo.metadata.general.architecture) === "bert",
+    },
+    contextSize,
+    sequences: 1,
+    addBos: model.tokens.shouldPrependBosToken,
+    bosToken: model.tokens.bos ?? undefined,
+    tokenize: (text) => model.tokenize(text, true),
+    detokenize: (tokens) => model.detokenize(tokens as Token[], false),
+    isEndOfGeneration: (token) => model.isEogToken(token as Token),
+    // no generation context: the scheduler never hands out a sequence of a pooled model
+    acquireSequence: () => undefined,
+    freeSequences: () => 0,
+    embedder,
+    ranker,
+    async dispose() {
+      await dispose();
+      await model.dispose();
+    },
+  };
+}
+
+function wrapEmbedding(context: LlamaEmbeddingContext, contextSize: number): Embedder {
+  // node-llama-cpp refuses inputs of contextSize tokens or more (specials included)
+  const lengthOf = (tokens: readonly number[]) => context.calculateInputLength([...tokens] as Token[]);
+  return {
+    maxTokens: contextSize - 1,
+    addedTokens: (tokens) => (tokens.length === 0 ? 0 : lengthOf(tokens) - tokens.length),
+    async embed(inputs, signal) {
+      const vectors: number[][] = [];
+      let tokens = 0;
+      for (const input of inputs) {
+        signal?.throwIfAborted();
+        // a copy: node-llama-cpp adds BOS/EOS to the array it is given
+        const embedding = await context.getEmbeddingFor([...input] as Token[]);
+        vectors.push([...embedding.vector]);
+        tokens += input.length === 0 ? 0 : lengthOf(input);
+      }
+      return { vectors, tokens };
+    },
+  };
+}
+
+function wrapRanking(context: LlamaRankingContext): Ranker {
+  return {
+    maxTokens: context.contextSize - 1,
+    inputLength: (query, document) => context.calculateInputLength(query, document),
+    async rank(query, documents, signal) {
+      const scores: number[] = [];
+      let tokens = 0;
+      for (const document of documents) {
+        signal?.throwIfAborted();
+        scores.push(await context.rank(query, document));
+        tokens += context.calculateInputLength(query, document);
+      }
+      return { scores, tokens };
+    },
+  };
+}
