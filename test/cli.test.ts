@@ -234,9 +234,11 @@ describe("show", () => {
     );
 
     // Ollama prints template and system without a newline, license and the rest with one.
-    const [template, system, license] = await Promise.all(
-      ["--template", "--system", "--license"].map((flag) => run(["show", "tiny-chat", flag])),
-    );
+    const [template, system, license] = await Promise.all([
+      run(["show", "tiny-chat", "--template"]),
+      run(["show", "tiny-chat", "--system"]),
+      run(["show", "tiny-chat", "--license"]),
+    ]);
     ok(template);
     assert.equal(template.stdout, TEMPLATE);
     assert.equal(system.stdout, "You are terse.");

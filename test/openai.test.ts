@@ -225,7 +225,7 @@ describe("/v1/chat/completions", () => {
       messages: [{ role: "user", content: "weather in Paris?" }],
       tools: [weatherTool],
       tool_choice: "required",
-      max_tokens: 60,
+      max_tokens: 300,
       ...base,
     });
     const c = r.choices[0]!;
@@ -259,7 +259,7 @@ describe("/v1/chat/completions", () => {
       messages: [{ role: "user", content: "time?" }],
       tools: [weatherTool, timeTool],
       tool_choice: { type: "function", function: { name: "get_time" } },
-      max_tokens: 40,
+      max_tokens: 300,
       stream: true,
       ...base,
     });

@@ -6,6 +6,7 @@
  */
 import { decodeChatRequest, type ChatRequest } from "../api/wire/index.js";
 import { toolCallFormat, type PlainTool } from "../openai/toolchoice.js";
+import { withJsonEnd } from "../openai/request.js";
 
 type Obj = Record<string, unknown>;
 
@@ -245,6 +246,7 @@ export function fromMessagesRequest(body: Obj, forCount = false): MessagesConver
   if (choice.forced) {
     format = toolCallFormat(choice.tools);
     think = false;
+    options.stop = withJsonEnd(options.stop);
   }
   const native: Obj = {
     model,

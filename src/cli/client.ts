@@ -3,6 +3,7 @@
 // worded like Ollama's Go client.
 import { STATUS_CODES } from "node:http";
 import { Readable } from "node:stream";
+import { nodeFetch } from "./http.js";
 
 export const NOT_RUNNING = "could not connect to tollama server, run 'tollama serve' to start it";
 
@@ -130,7 +131,7 @@ async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> 
 export class Client {
   constructor(
     readonly base: string,
-    private readonly fetchFn: FetchFn = fetch,
+    private readonly fetchFn: FetchFn = nodeFetch,
   ) {}
 
   private async send(method: string, path: string, init: RequestInit & { duplex?: "half" } = {}): Promise<Response> {

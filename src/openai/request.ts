@@ -350,6 +350,8 @@ export function fromChatCompletion(body: Obj): ChatConversion {
     think = false;
   }
 
+  if (format !== undefined) options.stop = withJsonEnd(options.stop);
+
   const native: Obj = {
     model,
     messages,
@@ -361,6 +363,17 @@ export function fromChatCompletion(body: Obj): ChatConversion {
     ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
   };
   return { ...settings, model, request: decodeChatRequest(JSON.stringify(native)) };
+}
+
+/**
+ * The engine's JSON-schema grammar lets the model write newlines after the closing brace until
+ * max_tokens (node-llama-cpp ends such runs with a "\n\n\n\n" trigger our engine does not use);
+ * JSON never holds two newlines in a row outside a string, so "\n\n" ends the answer there, with
+ * finish_reason "stop" instead of "length".
+ */
+export function withJsonEnd(stop: unknown): string[] {
+  const list = Array.isArray(stop) ? stop.filter((s): s is string => typeof s === "string") : [];
+  return list.includes("\n\n") ? list : [...list, "\n\n"];
 }
 
 // ---- /v1/completions ----

@@ -65,7 +65,7 @@ function runningModels(ctx: RouteContext, res: ServerResponse) {
       details: r.spec.details,
       expires_at: rfc3339Nano(expires),
       size_vram: r.model.facts.vramBytes,
-      context_length: r.model.contextSize,
+      context_length: r.spec.load.contextSize,
     };
   });
   sendJson(res, 200, { models });

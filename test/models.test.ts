@@ -1,0 +1,122 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Ollama } from "ollama";
+import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
+
+let server: TestServer;
+let client: Ollama;
+
+before(async () => {
+  server = await startServer();
+  client = new Ollama({ host: server.url });
+  await addModel(server, "tiny", { template: chatmlTemplate });
+});
+after(() => server.close());
+
+const sha = (data: string | Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
+
+test("GET and HEAD / and /api/version", async () => {
+  const root = await fetch(server.url);
+  assert.equal(await root.text(), "Ollama is running");
+  assert.equal((await fetch(server.url, { method: "HEAD" })).status, 200);
+  const { version } = await client.version();
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  const unknown = await fetch(`${server.url}/api/nothing`);
+  assert.equal(unknown.status, 404);
+  assert.equal(await unknown.text(), "404 page not found");
+  const wrongMethod = await fetch(`${server.url}/api/tags`, { method: "POST" });
+  assert.equal(wrongMethod.status, 405);
+});
+
+test("/api/tags lists models with Ollama's fields", async () => {
+  const { models } = await client.list();
+  const tiny = models.find((m) => m.name === "tiny:latest");
+  assert.ok(tiny);
+  assert.equal(tiny.model, "tiny:latest");
+  assert.match(tiny.digest, /^[0-9a-f]{64}$/);
+  assert.ok(tiny.size > 0);
+  assert.equal(tiny.details.format, "gguf");
+  assert.ok(!Number.isNaN(new Date(tiny.modified_at).getTime()));
+});
+
+test("copy then delete; deleting removes unreferenced blobs", async () => {
+  await client.copy({ source: "tiny", destination: "tiny-copy:v1" });
+  assert.ok((await client.list()).models.some((m) => m.name === "tiny-copy:v1"));
+  await client.delete({ model: "tiny-copy:v1" });
+  assert.ok(!(await client.list()).models.some((m) => m.name === "tiny-copy:v1"));
+  const missing = await fetch(`${server.url}/api/delete`, {
+    method: "DELETE",
+    body: JSON.stringify({ model: "tiny-copy:v1" }),
+  });
+  assert.equal(missing.status, 404);
+  assert.deepEqual(await missing.json(), { error: "model 'tiny-copy:v1' not found" });
+  const badCopy = await fetch(`${server.url}/api/copy`, {
+    method: "POST",
+    body: JSON.stringify({ source: "nope", destination: "x" }),
+  });
+  assert.equal(badCopy.status, 404);
+  assert.deepEqual(await badCopy.json(), { error: 'model "nope" not found' });
+});
+
+test("blobs: upload, verify, and reject bad or traversing digests", async () => {
+  const data = Buffer.from("hello blob");
+  const digest = sha(data);
+  assert.equal((await fetch(`${server.url}/api/blobs/${digest}`, { method: "HEAD" })).status, 404);
+  assert.equal(
+    (await fetch(`${server.url}/api/blobs/${digest}`, { method: "POST", body: data })).status,
+    201,
+  );
+  assert.equal((await fetch(`${server.url}/api/blobs/${digest}`, { method: "HEAD" })).status, 200);
+  assert.equal(
+    (await fetch(`${server.url}/api/blobs/${digest}`, { method: "POST", body: data })).status,
+    200,
+  );
+
+  const other = sha("something else");
+  const mismatch = await fetch(`${server.url}/api/blobs/${other}`, { method: "POST", body: data });
+  assert.equal(mismatch.status, 400);
+  assert.deepEqual(await mismatch.json(), { error: `digest mismatch, expected "${other}", got "${digest}"` });
+  const blobs = await readdir(join(server.config.models, "blobs"));
+  assert.ok(!blobs.some((b) => b.includes(other.slice(7))), "nothing left behind");
+  assert.ok(
+    blobs.every((b) => b.startsWith("sha256-")),
+    `only blobs: ${blobs.join(",")}`,
+  );
+
+  for (const bad of ["sha256:1234", "sha256-..%2F..%2Fetc%2Fpasswd", "md5:abc", "..%2F..%2Fx"]) {
+    const res = await fetch(`${server.url}/api/blobs/${bad}`, { method: "POST", body: data });
+    assert.equal(res.status, 400, bad);
+    assert.deepEqual(await res.json(), { error: "invalid digest format" }, bad);
+  }
+});
+
+test("path traversal in model names is rejected", async () => {
+  for (const name of ["../../etc/passwd", "a/../../b", "/abs/path"]) {
+    const res = await fetch(`${server.url}/api/show`, {
+      method: "POST",
+      body: JSON.stringify({ model: name }),
+    });
+    assert.ok(res.status === 400 || res.status === 404, `${name}: ${res.status}`);
+    const gen = await fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({ model: name, prompt: "x" }),
+    });
+    assert.ok(gen.status === 400 || gen.status === 404, `${name}: ${gen.status}`);
+  }
+});
+
+test("/api/ps reports the loaded model truthfully", async () => {
+  await client.generate({ model: "tiny", prompt: "", keep_alive: "10m" });
+  const { models } = await client.ps();
+  const m = models.find((x) => x.name === "tiny:latest");
+  assert.ok(m);
+  assert.match(m.digest, /^[0-9a-f]{64}$/);
+  assert.ok(m.size > 0);
+  assert.equal(m.size_vram, 0);
+  assert.equal((m as unknown as { context_length: number }).context_length >= 4096, true);
+  const expires = new Date(m.expires_at).getTime();
+  assert.ok(expires > Date.now() + 9 * 60_000 && expires < Date.now() + 11 * 60_000, String(m.expires_at));
+});
