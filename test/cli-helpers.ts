@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeFetch } from "../src/cli/http.js";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(REPO, "bin", "tollama.cjs");
@@ -39,7 +40,14 @@ export async function freePort(): Promise<number> {
 /** Runs `tollama ARGS`, optionally with piped stdin, and collects everything it prints. */
 export function tollama(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    timeoutMs?: number;
+    cwd?: string;
+    /** Sent once the command has printed something on stdout (a user's Ctrl+C mid-answer). */
+    signalOnOutput?: NodeJS.Signals;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -50,7 +58,14 @@ export function tollama(
     children.add(child);
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    let signalled = false;
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      stdout += s;
+      if (opts.signalOnOutput && !signalled && stdout.trim() !== "") {
+        signalled = true;
+        child.kill(opts.signalOnOutput);
+      }
+    });
     child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -78,8 +93,8 @@ export interface ServeProcess {
 }
 
 /** Starts `tollama serve` on a free port and waits until GET / answers. */
-export async function startServe(env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const port = await freePort();
+export async function startServe(env: NodeJS.ProcessEnv, port?: number): Promise<ServeProcess> {
+  port ??= await freePort();
   const host = `127.0.0.1:${port}`;
   const child = spawn(process.execPath, [BIN, "serve"], {
     cwd: REPO,
@@ -103,7 +118,9 @@ export async function startServe(env: NodeJS.ProcessEnv): Promise<ServeProcess> 
   for (;;) {
     if (!alive) throw new Error(`tollama serve exited early:\n${out}`);
     try {
-      const res = await fetch(`http://${host}/`);
+      // fetch refuses some ports (6666, ...); the CLI's own client does not.
+      const res = await nodeFetch(`http://${host}/`);
+      await res.text();
       if (res.status === 200) break;
     } catch {
       // not listening yet

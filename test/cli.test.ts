@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
@@ -310,6 +311,17 @@ describe("run", () => {
     assert.match(r.stdout.trimStart(), /^[{[]/, r.stdout);
   });
 
+  test("Ctrl+C mid-answer stops quietly, exit 0", async () => {
+    const mf = path.join(dir, "Long");
+    await writeFile(mf, "FROM tiny-chat\nPARAMETER num_predict 4000\nPARAMETER num_ctx 4096\nPARAMETER temperature 0\nPARAMETER stop x\n");
+    ok(await run(["create", "tiny-long", "-f", mf]), true);
+    const t0 = Date.now();
+    const r = await tollama(["run", "tiny-long", "go on"], { env, signalOnOutput: "SIGINT", timeoutMs: 20_000 });
+    ok(r);
+    assert.ok(r.stdout.length > 0);
+    assert.ok(Date.now() - t0 < 15_000);
+  });
+
   test("a missing model is pulled first, and the pull's error reported", async () => {
     const port = await freePort();
     fails(await run(["run", `127.0.0.1:${port}/library/nope`, "hi", "--insecure"]), /^Error: \S/);
@@ -394,6 +406,27 @@ describe("no server", () => {
     const v = await tollama(["-v"], { env: { OLLAMA_HOST: host } });
     ok(v);
     assert.match(v.stdout, /^Warning: could not connect to a running tollama instance\nWarning: client version is \S+\n$/);
+  });
+
+  test("OLLAMA_HOST on a port that fetch refuses (6666)", async (t) => {
+    const probe = 6666;
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createNetServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(probe, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (!free) return t.skip("port 6666 is in use");
+    const models = await mkdtemp(path.join(tmpdir(), "tollama-cli-serve-"));
+    let s: ServeProcess | undefined;
+    try {
+      s = await startServe({ OLLAMA_MODELS: models }, probe);
+      const r = await tollama(["list"], { env: { OLLAMA_HOST: `0.0.0.0:${probe}` } });
+      ok(r);
+      assert.match(r.stdout, /^NAME\s+ID\s+SIZE\s+MODIFIED/);
+    } finally {
+      await s?.stop();
+      await rm(models, { recursive: true, force: true });
+    }
   });
 
   test("unknown commands", async () => {

@@ -205,8 +205,9 @@ export async function startTollama(
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  track(child);
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -231,6 +232,26 @@ export async function startTollama(
     output: () => out,
     stop: () => stopChild(child),
   };
+}
+
+/** Children still running; killed if the benchmark itself is interrupted. */
+const children = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+export function track(child: ChildProcess): void {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once("exit", () => {
+    for (const c of children) c.kill("SIGKILL");
+  });
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(sig, () => {
+      for (const c of children) c.kill("SIGKILL");
+      process.exit(130);
+    });
+  }
 }
 
 export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

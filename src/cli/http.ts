@@ -37,6 +37,16 @@ export function nodeFetch(input: string, init: FetchInit = {}): Promise<Response
           if (v === undefined) continue;
           for (const one of Array.isArray(v) ? v : [v]) resHeaders.append(k, one);
         }
+        // As with fetch, aborting mid-body fails the body's reader with the AbortError.
+        const signal = init.signal;
+        if (signal) {
+          const onAbort = (): void => {
+            const reason: unknown = signal.reason;
+            res.destroy(reason instanceof Error ? reason : new DOMException("This operation was aborted", "AbortError"));
+          };
+          signal.addEventListener("abort", onAbort, { once: true });
+          res.once("close", () => signal.removeEventListener("abort", onAbort));
+        }
         const empty = NULL_BODY.has(status) || init.method === "HEAD";
         if (empty) res.resume();
         resolve(

@@ -18,6 +18,7 @@ import { chatPrompt } from "./prompt.js";
 import { startCompletion } from "./complete.js";
 import { streamCompletion } from "./stream.js";
 import { templateMessage, templateTool } from "./convert.js";
+import { errors } from "./errors.js";
 
 export async function* chat(
   deps: CoreDeps,
@@ -25,6 +26,7 @@ export async function* chat(
   signal: AbortSignal,
   startNs: bigint,
 ): AsyncGenerator<InferenceEvent> {
+  if (req.model === "") throw errors.modelRequired();
   const model = await resolveModel(deps, req.model);
   const messages = req.messages ?? [];
   if (messages.length === 0 && isUnloadRequest(req.keepAlive)) {

@@ -122,7 +122,7 @@ export async function generateOnce(opts: RunOptions, ctx: Ctx): Promise<void> {
       writer.write(chunk.thinking, chunk.response);
     }
   } catch (err) {
-    if (isAbort(err)) return;
+    if (isAbort(err) || controller.signal.aborted) return;
     throw err;
   } finally {
     restore();
@@ -162,7 +162,7 @@ export async function chatOnce(
       writer.write(chunk.message?.thinking, chunk.message?.content);
     }
   } catch (err) {
-    if (isAbort(err)) return undefined;
+    if (isAbort(err) || controller.signal.aborted) return undefined;
     throw err;
   } finally {
     restore();
