@@ -56,7 +56,8 @@ export function llamaCppBin(): { dir: string; commit: string } | undefined {
   let commit = "unknown";
   try {
     // Read-only: lists the bundle's refs.
-    commit = execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" }).split(/\s/)[0] ?? "unknown";
+    commit =
+      execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" }).split(/\s/)[0] ?? "unknown";
   } catch {
     return undefined;
   }
@@ -88,7 +89,8 @@ export async function main(argv: string[]): Promise<void> {
   const pp = Number(args.values.get("pp") ?? 512);
   const tg = Number(args.values.get("tg") ?? (quick ? 64 : 128));
   const which = (args.values.get("models") ?? "qwen-q8,qwen-q4,smollm").split(",");
-  for (const m of which) if (!MODELS[m]) throw new Error(`unknown model ${m}; choose from ${Object.keys(MODELS).join(", ")}`);
+  for (const m of which)
+    if (!MODELS[m]) throw new Error(`unknown model ${m}; choose from ${Object.keys(MODELS).join(", ")}`);
   const withRss = !args.flags.has("no-rss");
 
   const load0 = loadavg();
@@ -97,7 +99,8 @@ export async function main(argv: string[]): Promise<void> {
       `load average at start ${load0}`,
   );
   const llamacpp = llamaCppBin();
-  if (!llamacpp) console.log("llama-bench not built; run bench/build-llama.sh (llama.cpp columns are left empty)");
+  if (!llamacpp)
+    console.log("llama-bench not built; run bench/build-llama.sh (llama.cpp columns are left empty)");
   else console.log(`llama.cpp ${llamacpp.commit.slice(0, 7)} from ${llamacpp.dir}`);
 
   const rows: Row[] = [];
@@ -108,7 +111,11 @@ export async function main(argv: string[]): Promise<void> {
     const name = `bench-${spec.preset}:${spec.quant.toLowerCase()}`;
     const storeDir = await prepareStore(gguf, name);
     // The defaults a user of the README gets, plus the explicit thread count.
-    const srv = await startTollama({ OLLAMA_MODELS: storeDir, OLLAMA_NUM_THREAD: String(threads), OLLAMA_CONTEXT_LENGTH: String(ctx) });
+    const srv = await startTollama({
+      OLLAMA_MODELS: storeDir,
+      OLLAMA_NUM_THREAD: String(threads),
+      OLLAMA_CONTEXT_LENGTH: String(ctx),
+    });
     const parallel = Number(/OLLAMA_NUM_PARALLEL:(\d+)/.exec(srv.output())?.[1] ?? 1);
     await preload(srv.url, name);
     const direct = await Direct.open({ modelPath: gguf, threads, contextSize: ctx, batchSize: 512 });
@@ -144,7 +151,11 @@ export async function main(argv: string[]): Promise<void> {
           const p = await httpRun(srv, name, wordSoup(uniqueNonce(100 + r), words, 20 + r), 1);
           row.httpPp.push(p.prompt);
         } else if (v === "direct") {
-          const d = await direct.generate(direct.tokenize(wordSoup(uniqueNonce(200 + r), 12, 10 + r)), tg, 1 + r);
+          const d = await direct.generate(
+            direct.tokenize(wordSoup(uniqueNonce(200 + r), 12, 10 + r)),
+            tg,
+            1 + r,
+          );
           row.directTg.push(d.tokPerSec);
           const toks = direct.tokenize(wordSoup(uniqueNonce(300 + r), words, 20 + r));
           const p = await direct.generate(toks, 1, 1);
@@ -203,18 +214,54 @@ function printRow(r: Row, pp: number, tg: number) {
 function summary(rows: Row[], pp: number, tg: number, threads: number): string {
   const t1 = table(
     `Decode tg${tg}, tok/s, ${threads} threads (median; target HTTP >= 0.95x llama-bench)`,
-    ["model", "tollama HTTP", "node-llama-cpp", "llama-bench", "HTTP/direct", "HTTP/llama-bench", "direct/llama-bench", "llama-bench fa=auto"],
+    [
+      "model",
+      "tollama HTTP",
+      "node-llama-cpp",
+      "llama-bench",
+      "HTTP/direct",
+      "HTTP/llama-bench",
+      "direct/llama-bench",
+      "llama-bench fa=auto",
+    ],
     rows.map((r) => {
       const [h, d, b] = [median(r.httpTg), median(r.directTg), median(r.benchTg)];
-      return [r.model, fmt(h), fmt(d), fmt(b), fmt(ratio(h, d), 3), fmt(ratio(h, b), 3), fmt(ratio(d, b), 3), fmt(median(r.benchTgFaAuto))];
+      return [
+        r.model,
+        fmt(h),
+        fmt(d),
+        fmt(b),
+        fmt(ratio(h, d), 3),
+        fmt(ratio(h, b), 3),
+        fmt(ratio(d, b), 3),
+        fmt(median(r.benchTgFaAuto)),
+      ];
     }),
   );
   const t2 = table(
     `Prompt eval pp${pp}, tok/s (median; target HTTP >= 0.95x llama-bench)`,
-    ["model", "tollama HTTP", "node-llama-cpp", "llama-bench", "HTTP/direct", "HTTP/llama-bench", "direct/llama-bench", "llama-bench fa=auto"],
+    [
+      "model",
+      "tollama HTTP",
+      "node-llama-cpp",
+      "llama-bench",
+      "HTTP/direct",
+      "HTTP/llama-bench",
+      "direct/llama-bench",
+      "llama-bench fa=auto",
+    ],
     rows.map((r) => {
       const [h, d, b] = [median(r.httpPp), median(r.directPp), median(r.benchPp)];
-      return [r.model, fmt(h), fmt(d), fmt(b), fmt(ratio(h, d), 3), fmt(ratio(h, b), 3), fmt(ratio(d, b), 3), fmt(median(r.benchPpFaAuto))];
+      return [
+        r.model,
+        fmt(h),
+        fmt(d),
+        fmt(b),
+        fmt(ratio(h, d), 3),
+        fmt(ratio(h, b), 3),
+        fmt(ratio(d, b), 3),
+        fmt(median(r.benchPpFaAuto)),
+      ];
     }),
   );
   const t3 = table(
@@ -224,10 +271,21 @@ function summary(rows: Row[], pp: number, tg: number, threads: number): string {
       const a = r.rss?.tollama;
       const b = r.rss?.llamaServer;
       const show = (m?: Mem) => (m ? `${fmt(m.rssMiB, 0)} (${fmt(m.anonMiB, 0)}+${fmt(m.fileMiB, 0)})` : "-");
-      return [r.model, r.rss ? `${r.rss.contextCells} / ${r.rss.parallel}` : "-", show(a), show(b), a && b ? fmt(a.rssMiB - b.rssMiB, 0) : "-"];
+      return [
+        r.model,
+        r.rss ? `${r.rss.contextCells} / ${r.rss.parallel}` : "-",
+        show(a),
+        show(b),
+        a && b ? fmt(a.rssMiB - b.rssMiB, 0) : "-",
+      ];
     }),
   );
-  return [t1, t2, t3, "  llama-bench runs with -fa off to match tollama's default (OLLAMA_FLASH_ATTENTION unset); its fa=auto column is for reference."].join("\n");
+  return [
+    t1,
+    t2,
+    t3,
+    "  llama-bench runs with -fa off to match tollama's default (OLLAMA_FLASH_ATTENTION unset); its fa=auto column is for reference.",
+  ].join("\n");
 }
 
 /** Server decode (eval_count / eval_duration) and prompt rate (prompt_eval_count / prompt_eval_duration). */
@@ -236,7 +294,14 @@ async function httpRun(s: ServerProc, model: string, prompt: string, numPredict:
     model,
     prompt,
     raw: true,
-    options: { num_predict: numPredict, seed: 1, temperature: SAMPLING.temperature, top_k: SAMPLING.topK, top_p: SAMPLING.topP, min_p: SAMPLING.minP },
+    options: {
+      num_predict: numPredict,
+      seed: 1,
+      temperature: SAMPLING.temperature,
+      top_k: SAMPLING.topK,
+      top_p: SAMPLING.topP,
+      min_p: SAMPLING.minP,
+    },
   });
   const n = num(r.final, "eval_count");
   return {
@@ -254,7 +319,24 @@ interface BenchOut {
 function llamaBench(dir: string, gguf: string, threads: number, pp: number, tg: number): BenchOut {
   const text = execFileSync(
     join(dir, "llama-bench"),
-    ["-m", gguf, "-t", String(threads), "-p", String(pp), "-n", String(tg), "-r", "1", "-fa", "off,auto", "-ngl", "0", "-o", "json"],
+    [
+      "-m",
+      gguf,
+      "-t",
+      String(threads),
+      "-p",
+      String(pp),
+      "-n",
+      String(tg),
+      "-r",
+      "1",
+      "-fa",
+      "off,auto",
+      "-ngl",
+      "0",
+      "-o",
+      "json",
+    ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 << 20 },
   );
   const runs = JSON.parse(text) as { n_prompt: number; n_gen: number; avg_ts: number; flash_attn: unknown }[];
@@ -266,18 +348,44 @@ function llamaBench(dir: string, gguf: string, threads: number, pp: number, tg: 
     );
     return hit?.avg_ts ?? NaN;
   };
-  return { pp: { off: get("pp", "off"), auto: get("pp", "auto") }, tg: { off: get("tg", "off"), auto: get("tg", "auto") } };
+  return {
+    pp: { off: get("pp", "off"), auto: get("pp", "auto") },
+    tg: { off: get("tg", "off"), auto: get("tg", "auto") },
+  };
 }
 
 function isOff(v: unknown): boolean {
   return v === false || v === 0 || v === "off" || v === "disabled";
 }
 
-async function llamaServerRss(dir: string, gguf: string, threads: number, ctxCells: number, parallel: number): Promise<Mem | undefined> {
+async function llamaServerRss(
+  dir: string,
+  gguf: string,
+  threads: number,
+  ctxCells: number,
+  parallel: number,
+): Promise<Mem | undefined> {
   const port = await freePort();
   const child = spawn(
     join(dir, "llama-server"),
-    ["-m", gguf, "-t", String(threads), "-c", String(ctxCells), "-np", String(parallel), "-fa", "off", "-ngl", "0", "--host", "127.0.0.1", "--port", String(port)],
+    [
+      "-m",
+      gguf,
+      "-t",
+      String(threads),
+      "-c",
+      String(ctxCells),
+      "-np",
+      String(parallel),
+      "-fa",
+      "off",
+      "-ngl",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
     { stdio: ["ignore", "ignore", "ignore"] },
   );
   track(child);
@@ -286,7 +394,10 @@ async function llamaServerRss(dir: string, gguf: string, threads: number, ctxCel
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) return undefined;
-      const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${base}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) return undefined;
       await sleep(200);

@@ -112,7 +112,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ------------------------------------------------------------ 1. single-stream decode
   if (only.has("decode")) {
-    log(`single-stream decode: ${reps} x (HTTP, direct${srv1 ? ", HTTP NUM_PARALLEL=1" : ""}), ${decodeTokens} tokens`);
+    log(
+      `single-stream decode: ${reps} x (HTTP, direct${srv1 ? ", HTTP NUM_PARALLEL=1" : ""}), ${decodeTokens} tokens`,
+    );
     const http: { client: number; server: number; tokens: number }[] = [];
     const http1: { client: number; server: number; tokens: number }[] = [];
     const dir: number[] = [];
@@ -120,8 +122,10 @@ export async function main(argv: string[]): Promise<void> {
       const prompt = wordSoup(uniqueNonce(i), 12, 100 + i);
       const order = i % 2 === 0 ? ["http", "direct", "http1"] : ["direct", "http1", "http"];
       for (const v of order) {
-        if (v === "direct") dir.push((await direct.generate(direct.tokenize(prompt), decodeTokens, 1000 + i)).tokPerSec);
-        else if (v === "http") http.push(decodeRates(await genStream(srv, name, prompt, decodeTokens, 1000 + i)));
+        if (v === "direct")
+          dir.push((await direct.generate(direct.tokenize(prompt), decodeTokens, 1000 + i)).tokPerSec);
+        else if (v === "http")
+          http.push(decodeRates(await genStream(srv, name, prompt, decodeTokens, 1000 + i)));
         else if (srv1) http1.push(decodeRates(await genStream(srv1, name, prompt, decodeTokens, 1000 + i)));
       }
     }
@@ -133,7 +137,12 @@ export async function main(argv: string[]): Promise<void> {
     ];
     if (http1.length) {
       const h1 = median(http1.map((x) => x.client));
-      rows.push(["tollama HTTP (NUM_PARALLEL=1)", fmt(h1), fmt(median(http1.map((x) => x.server))), fmt(ratio(h1, d), 3)]);
+      rows.push([
+        "tollama HTTP (NUM_PARALLEL=1)",
+        fmt(h1),
+        fmt(median(http1.map((x) => x.server))),
+        fmt(ratio(h1, d), 3),
+      ]);
     }
     rows.push(["node-llama-cpp direct", fmt(d), "-", "1.000"]);
     out.push(
@@ -172,7 +181,11 @@ export async function main(argv: string[]): Promise<void> {
         if (v === "http") {
           const r = await genStream(srv, name, prompt, 1, 1);
           const count = num(r.final, "prompt_eval_count");
-          http.push({ server: (count * 1e9) / num(r.final, "prompt_eval_duration"), ttft: r.tFirst - r.t0, count });
+          http.push({
+            server: (count * 1e9) / num(r.final, "prompt_eval_duration"),
+            ttft: r.tFirst - r.t0,
+            count,
+          });
         } else {
           const tokens = direct.tokenize(prompt);
           const r = await direct.generate(tokens, 1, 1);
@@ -213,7 +226,9 @@ export async function main(argv: string[]): Promise<void> {
 
   // ------------------------------------------------------------ 3. concurrent streams
   if (only.has("concurrency") && srv1) {
-    log(`concurrency: levels ${concurrencyLevels.join(",")}, ${concurrencyTokens} tokens each, ${concurrencyReps} rep(s)`);
+    log(
+      `concurrency: levels ${concurrencyLevels.join(",")}, ${concurrencyTokens} tokens each, ${concurrencyReps} rep(s)`,
+    );
     const agg = new Map<string, { p1: Conc[]; pd: Conc[] }>();
     let seed = 5000;
     for (let rep = 0; rep < concurrencyReps; rep++) {
@@ -237,12 +252,25 @@ export async function main(argv: string[]): Promise<void> {
       const t1 = median(e.p1.map((x) => x.ttftP50));
       const td = median(e.pd.map((x) => x.ttftP50));
       rows.push([String(n), fmt(a1), fmt(ad), fmt(ratio(ad, a1), 2) + "x", fmt(t1, 0), fmt(td, 0)]);
-      json[n] = { numParallel1: a1, numParallelDefault: ad, speedup: ratio(ad, a1), ttftP50Ms: { p1: t1, pd: td }, samples: e };
+      json[n] = {
+        numParallel1: a1,
+        numParallelDefault: ad,
+        speedup: ratio(ad, a1),
+        ttftP50Ms: { p1: t1, pd: td },
+        samples: e,
+      };
     }
     out.push(
       table(
         `Aggregate decode tok/s, ${concurrencyTokens} tokens per stream (all tokens / wall time; target >= 2x at 8)`,
-        ["streams", "NUM_PARALLEL=1", `NUM_PARALLEL=${defaultParallel}`, "speedup", "TTFT p50 ms (P=1)", `TTFT p50 ms (P=${defaultParallel})`],
+        [
+          "streams",
+          "NUM_PARALLEL=1",
+          `NUM_PARALLEL=${defaultParallel}`,
+          "speedup",
+          "TTFT p50 ms (P=1)",
+          `TTFT p50 ms (P=${defaultParallel})`,
+        ],
         rows,
       ),
     );
@@ -257,7 +285,13 @@ export async function main(argv: string[]): Promise<void> {
     const off: Turn[][] = [];
     for (let rep = 0; rep < chatReps; rep++) {
       for (const v of rep % 2 === 0 ? ["on", "off"] : ["off", "on"]) {
-        const turns = await conversation(srv, name, chatTurns, v === "off", 7000 + rep * 100 + (v === "on" ? 0 : 50));
+        const turns = await conversation(
+          srv,
+          name,
+          chatTurns,
+          v === "off",
+          7000 + rep * 100 + (v === "on" ? 0 : 50),
+        );
         (v === "on" ? on : off).push(turns);
       }
     }
@@ -274,14 +308,30 @@ export async function main(argv: string[]): Promise<void> {
         fmt(t1, 0),
         fmt(t10, 0),
         fmt(ratio(t10, t1), 2) + "x",
-        `${fmt(pick(runs, 1, (x) => x.promptEvalMs), 0)} / ${fmt(pick(runs, chatTurns, (x) => x.promptEvalMs), 0)}`,
-        `${fmt(pick(runs, chatTurns, (x) => x.promptTokens), 0)}`,
+        `${fmt(
+          pick(runs, 1, (x) => x.promptEvalMs),
+          0,
+        )} / ${fmt(
+          pick(runs, chatTurns, (x) => x.promptEvalMs),
+          0,
+        )}`,
+        `${fmt(
+          pick(runs, chatTurns, (x) => x.promptTokens),
+          0,
+        )}`,
       ]);
     }
     out.push(
       table(
         `Multi-turn /api/chat, time to first token (median of ${chatReps}; target turn 10 <= 1.5x turn 1 with cache on)`,
-        ["prompt cache", "turn 1 ms", `turn ${chatTurns} ms`, "ratio", "server prompt_eval ms t1/t10", `turn ${chatTurns} prompt tokens`],
+        [
+          "prompt cache",
+          "turn 1 ms",
+          `turn ${chatTurns} ms`,
+          "ratio",
+          "server prompt_eval ms t1/t10",
+          `turn ${chatTurns} prompt tokens`,
+        ],
         rows,
       ),
     );
@@ -356,7 +406,13 @@ export async function main(argv: string[]): Promise<void> {
 
 // ---------------------------------------------------------------- helpers
 
-function genStream(s: ServerProc, model: string, prompt: string, numPredict: number, seed: number): Promise<StreamResult> {
+function genStream(
+  s: ServerProc,
+  model: string,
+  prompt: string,
+  numPredict: number,
+  seed: number,
+): Promise<StreamResult> {
   return stream(s.url, "/api/generate", {
     model,
     prompt,
@@ -367,7 +423,12 @@ function genStream(s: ServerProc, model: string, prompt: string, numPredict: num
 }
 
 function ollamaSampling() {
-  return { temperature: SAMPLING.temperature, top_k: SAMPLING.topK, top_p: SAMPLING.topP, min_p: SAMPLING.minP };
+  return {
+    temperature: SAMPLING.temperature,
+    top_k: SAMPLING.topK,
+    top_p: SAMPLING.topP,
+    min_p: SAMPLING.minP,
+  };
 }
 
 /** Client: (eval_count - 1) / (done - first token); server: eval_count / eval_duration. */
@@ -387,10 +448,18 @@ interface Conc {
   ttftP50: number;
 }
 
-async function concurrent(s: ServerProc, model: string, n: number, tokens: number, seed: number): Promise<Conc> {
+async function concurrent(
+  s: ServerProc,
+  model: string,
+  n: number,
+  tokens: number,
+  seed: number,
+): Promise<Conc> {
   const t0 = nowMs();
   const runs = await Promise.all(
-    Array.from({ length: n }, (_, i) => genStream(s, model, wordSoup(uniqueNonce(seed * 100 + i), 12, seed + i), tokens, seed + i)),
+    Array.from({ length: n }, (_, i) =>
+      genStream(s, model, wordSoup(uniqueNonce(seed * 100 + i), 12, seed + i), tokens, seed + i),
+    ),
   );
   const wallMs = Math.max(...runs.map((r) => r.tDone)) - t0;
   const total = runs.reduce((a, r) => a + num(r.final, "eval_count"), 0);
@@ -413,7 +482,13 @@ interface Turn {
  * A growing conversation: each turn adds a ~40-word user message and the model's 16-token reply.
  * With `defeatCache`, the system line starts with a new nonce every turn.
  */
-async function conversation(s: ServerProc, model: string, turns: number, defeatCache: boolean, seed: number): Promise<Turn[]> {
+async function conversation(
+  s: ServerProc,
+  model: string,
+  turns: number,
+  defeatCache: boolean,
+  seed: number,
+): Promise<Turn[]> {
   const convNonce = uniqueNonce(seed);
   const messages: { role: string; content: string }[] = [];
   const out: Turn[] = [];

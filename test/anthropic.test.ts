@@ -87,8 +87,15 @@ describe("/v1/messages", () => {
   });
 
   test("stop_sequences cut the answer", async () => {
-    const req = { model: "tiny", max_tokens: 12, messages: [{ role: "user" as const, content: "count" }], ...base };
-    const full = (await client.messages.create(req)).content.map((b) => (b.type === "text" ? b.text : "")).join("");
+    const req = {
+      model: "tiny",
+      max_tokens: 12,
+      messages: [{ role: "user" as const, content: "count" }],
+      ...base,
+    };
+    const full = (await client.messages.create(req)).content
+      .map((b) => (b.type === "text" ? b.text : ""))
+      .join("");
     const chars = [...full];
     assert.ok(chars.length >= 4);
     const stop = chars.slice(2, 4).join("");
@@ -99,7 +106,12 @@ describe("/v1/messages", () => {
   });
 
   test("streaming through the SDK accumulates the same message", async () => {
-    const req = { model: "tiny", max_tokens: 5, messages: [{ role: "user" as const, content: "hi" }], ...base };
+    const req = {
+      model: "tiny",
+      max_tokens: 5,
+      messages: [{ role: "user" as const, content: "hi" }],
+      ...base,
+    };
     const stream = client.messages.stream(req);
     const types: string[] = [];
     stream.on("streamEvent", (e) => types.push(e.type));
@@ -137,9 +149,16 @@ describe("/v1/messages", () => {
     assert.deepEqual(names.slice(0, 3), ["message_start", "ping", "content_block_start"]);
     assert.deepEqual(names.slice(-3), ["content_block_stop", "message_delta", "message_stop"]);
     assert.ok(names.slice(3, -3).every((n) => n === "content_block_delta"));
-    assert.deepEqual(events[2], { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+    assert.deepEqual(events[2], {
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "text", text: "" },
+    });
     assert.equal((events[3]!.delta as { type: string }).type, "text_delta");
-    const delta = events.at(-2)! as unknown as { delta: { stop_reason: string }; usage: { output_tokens: number } };
+    const delta = events.at(-2)! as unknown as {
+      delta: { stop_reason: string };
+      usage: { output_tokens: number };
+    };
     assert.equal(delta.delta.stop_reason, "max_tokens");
     assert.equal(delta.usage.output_tokens, 3);
     assert.ok(raw.includes('event: ping\ndata: {"type":"ping"}\n\n'));
@@ -215,7 +234,10 @@ describe("/v1/messages", () => {
       (e: unknown) => {
         assert.ok(e instanceof Anthropic.NotFoundError);
         assert.equal(e.status, 404);
-        assert.deepEqual(e.error, { type: "error", error: { type: "not_found_error", message: "model 'missing' not found" } });
+        assert.deepEqual(e.error, {
+          type: "error",
+          error: { type: "not_found_error", message: "model 'missing' not found" },
+        });
         return true;
       },
     );
@@ -229,7 +251,12 @@ describe("/v1/messages", () => {
       type: "error",
       error: { type: "invalid_request_error", message: "messages is required" },
     });
-    const s404 = await post("/v1/messages", { model: "missing", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] });
+    const s404 = await post("/v1/messages", {
+      model: "missing",
+      max_tokens: 5,
+      stream: true,
+      messages: [{ role: "user", content: "x" }],
+    });
     assert.equal(s404.status, 404);
     const noTools = await post("/v1/messages", {
       model: "tiny",
@@ -239,13 +266,19 @@ describe("/v1/messages", () => {
       messages: [{ role: "user", content: "x" }],
     });
     assert.equal(noTools.status, 400);
-    assert.match(((await noTools.json()) as { error: { message: string } }).error.message, /does not support tools/);
+    assert.match(
+      ((await noTools.json()) as { error: { message: string } }).error.message,
+      /does not support tools/,
+    );
   });
 });
 
 describe("/v1/messages/count_tokens", () => {
   test("counts the rendered prompt with the model's tokenizer", async () => {
-    const short = await client.messages.countTokens({ model: "tiny", messages: [{ role: "user", content: "hi" }] });
+    const short = await client.messages.countTokens({
+      model: "tiny",
+      messages: [{ role: "user", content: "hi" }],
+    });
     const long = await client.messages.countTokens({
       model: "tiny",
       system: "you are a helpful assistant",
@@ -254,7 +287,11 @@ describe("/v1/messages/count_tokens", () => {
     assert.ok(Number.isInteger(short.input_tokens) && short.input_tokens > 0);
     assert.ok(long.input_tokens > short.input_tokens);
     // The same prompt, evaluated: prompt_eval_count matches the count.
-    const m = await client.messages.create({ model: "tiny", max_tokens: 1, messages: [{ role: "user", content: "hi" }] });
+    const m = await client.messages.create({
+      model: "tiny",
+      max_tokens: 1,
+      messages: [{ role: "user", content: "hi" }],
+    });
     assert.equal(m.usage.input_tokens, short.input_tokens);
     await assert.rejects(
       client.messages.countTokens({ model: "missing", messages: [{ role: "user", content: "x" }] }),

@@ -89,7 +89,10 @@ export interface ServeProcess {
   /** Everything printed so far (the server logs to stderr). */
   output(): string;
   /** Sends a signal and waits for the exit; SIGKILL after `graceMs`. */
-  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+  stop(
+    signal?: NodeJS.Signals,
+    graceMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
 /** Starts `tollama serve` on a free port and waits until GET / answers. */

@@ -87,7 +87,12 @@ describe("/v1/chat/completions", () => {
   });
 
   test("max_tokens and max_completion_tokens end with finish_reason length", async () => {
-    const a = await client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "x" }], max_tokens: 2, ...base });
+    const a = await client.chat.completions.create({
+      model: "tiny",
+      messages: [{ role: "user", content: "x" }],
+      max_tokens: 2,
+      ...base,
+    });
     assert.equal(a.choices[0]!.finish_reason, "length");
     assert.equal(a.usage!.completion_tokens, 2);
     const b = await client.chat.completions.create({
@@ -114,7 +119,12 @@ describe("/v1/chat/completions", () => {
   });
 
   test("stop ends the answer before the stop text, with finish_reason stop", async () => {
-    const req = { model: "tiny", messages: [{ role: "user" as const, content: "count" }], max_tokens: 12, ...base };
+    const req = {
+      model: "tiny",
+      messages: [{ role: "user" as const, content: "count" }],
+      max_tokens: 12,
+      ...base,
+    };
     const full = (await client.chat.completions.create(req)).choices[0]!.message.content!;
     const chars = [...full];
     assert.ok(chars.length >= 4, `need some text, got ${JSON.stringify(full)}`);
@@ -179,13 +189,12 @@ describe("/v1/chat/completions", () => {
     assert.ok(raw.endsWith("data: [DONE]\n\n"));
     assert.match(raw, /^(data: \{[^\n]+\}\n\n)+data: \[DONE\]\n\n$/);
     const events = raw.split("\n\n").filter(Boolean);
-    const json = events.slice(0, -1).map((e) => JSON.parse(e.slice("data: ".length)) as Record<string, unknown>);
+    const json = events
+      .slice(0, -1)
+      .map((e) => JSON.parse(e.slice("data: ".length)) as Record<string, unknown>);
     // No usage chunk unless asked for; the finish chunk comes last.
     assert.ok(json.every((j) => !("usage" in j)));
-    assert.equal(
-      raw.split("\n\n").slice(-3, -2)[0]!.startsWith('data: {"id":"chatcmpl-'),
-      true,
-    );
+    assert.equal(raw.split("\n\n").slice(-3, -2)[0]!.startsWith('data: {"id":"chatcmpl-'), true);
     assert.match(events.at(-2)!, /"choices":\[\{"index":0,"delta":\{\},"finish_reason":"length"\}\]\}$/);
     assert.match(events[0]!, /"delta":\{"role":"assistant","content":/);
   });
@@ -216,7 +225,10 @@ describe("/v1/chat/completions", () => {
       max_tokens: 30,
       ...base,
     });
-    assert.equal(j.choices[0]!.finish_reason === "stop" ? typeof JSON.parse(j.choices[0]!.message.content!) : "x", j.choices[0]!.finish_reason === "stop" ? "object" : "x");
+    assert.equal(
+      j.choices[0]!.finish_reason === "stop" ? typeof JSON.parse(j.choices[0]!.message.content!) : "x",
+      j.choices[0]!.finish_reason === "stop" ? "object" : "x",
+    );
   });
 
   test("tool_choice required forces a tool call; the call round-trips", async () => {
@@ -286,7 +298,12 @@ describe("/v1/chat/completions", () => {
     });
     assert.equal(r.choices[0]!.message.tool_calls, undefined);
     await assert.rejects(
-      client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "x" }], tools: [weatherTool], max_tokens: 2 }),
+      client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "user", content: "x" }],
+        tools: [weatherTool],
+        max_tokens: 2,
+      }),
       (e: unknown) => e instanceof OpenAI.BadRequestError && /does not support tools/.test(e.message),
     );
   });
@@ -316,18 +333,28 @@ describe("/v1/chat/completions", () => {
       OpenAI.BadRequestError,
     );
     await assert.rejects(
-      client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "x" }], reasoning_effort: "high" }),
+      client.chat.completions.create({
+        model: "tiny",
+        messages: [{ role: "user", content: "x" }],
+        reasoning_effort: "high",
+      }),
       (e: unknown) => e instanceof OpenAI.BadRequestError && /does not support thinking/.test(e.message),
     );
     const res = await post("/v1/chat/completions", {
       model: "tiny",
-      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,@@" } }] }],
+      messages: [
+        { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,@@" } }] },
+      ],
     });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), {
       error: { message: "invalid image input", type: "invalid_request_error", param: null, code: null },
     });
-    const stream404 = await post("/v1/chat/completions", { model: "missing", messages: [{ role: "user", content: "x" }], stream: true });
+    const stream404 = await post("/v1/chat/completions", {
+      model: "missing",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
     assert.equal(stream404.status, 404);
     assert.equal(((await stream404.json()) as { error: { type: string } }).error.type, "not_found_error");
   });
@@ -337,7 +364,13 @@ describe("/v1/chat/completions", () => {
       model: "tiny",
       messages: [
         { role: "developer", content: "be brief" },
-        { role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "a" },
+            { type: "text", text: "b" },
+          ],
+        },
       ],
       max_tokens: 2,
       ...base,
@@ -376,7 +409,10 @@ describe("/v1/completions", () => {
   });
 
   test("echo is refused; a bad stop type is Ollama's error", async () => {
-    await assert.rejects(client.completions.create({ model: "tiny", prompt: "x", echo: true }), OpenAI.BadRequestError);
+    await assert.rejects(
+      client.completions.create({ model: "tiny", prompt: "x", echo: true }),
+      OpenAI.BadRequestError,
+    );
     const res = await post("/v1/completions", { model: "tiny", prompt: "x", stop: ["a", 1] });
     assert.equal(res.status, 400);
     assert.equal(

@@ -16,9 +16,11 @@ test("shutdown ends running streams with an error line and returns promptly", as
   let text = "";
   const decoder = new TextDecoder();
   for (;;) {
-    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-    if (done) break;
-    text += decoder.decode(value);
+    const chunk: ReadableStreamReadResult<Uint8Array> = await reader
+      .read()
+      .catch(() => ({ done: true as const, value: undefined }));
+    if (chunk.done) break;
+    text += decoder.decode(chunk.value);
   }
   await closing;
   assert.ok(Date.now() - started < 5000, "closed within 5 s");

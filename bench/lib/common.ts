@@ -82,8 +82,14 @@ export function ratio(a: number, b: number): number {
 export function table(title: string, header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  const out = [`\n${title}`, line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)];
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const out = [
+    `\n${title}`,
+    line(header),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.slice(1).map(line),
+  ];
   return out.join("\n");
 }
 
@@ -130,7 +136,11 @@ export const CHATML = `{{- range .Messages }}<|im_start|>{{ .Role }}
  * A model store for the benchmarks under .cache/bench-store (gitignored), written with the store
  * module the way `tollama create` would leave it, so no HTTP upload is timed. Reused across runs.
  */
-export async function prepareStore(gguf: string, name: string, storeDir = join(ROOT, ".cache", "bench-store")) {
+export async function prepareStore(
+  gguf: string,
+  name: string,
+  storeDir = join(ROOT, ".cache", "bench-store"),
+) {
   const store = createStore({ root: storeDir });
   if (await store.exists(name)) {
     // The same name must point at this very file (its blob is named by its digest).
@@ -282,7 +292,9 @@ export function request(base: string, method: string, path: string, body?: unkno
       {
         method,
         agent,
-        headers: data ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {},
+        headers: data
+          ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) }
+          : {},
       },
       (r) => {
         let text = "";
@@ -380,7 +392,11 @@ export function num(obj: Record<string, unknown>, key: string): number {
 }
 
 /** Makes sure the model is loaded (an empty prompt loads it, as in Ollama). */
-export async function preload(base: string, model: string, options: Record<string, unknown> = {}): Promise<void> {
+export async function preload(
+  base: string,
+  model: string,
+  options: Record<string, unknown> = {},
+): Promise<void> {
   const r = await request(base, "POST", "/api/generate", { model, prompt: "", stream: false, options });
   if (r.status !== 200) throw new Error(`preload failed: ${r.status} ${r.body}`);
 }

@@ -3,7 +3,15 @@
  * the sampling settings and thread count the server uses (Ollama's defaults: temperature 0.8,
  * top_k 40, top_p 0.9, min_p 0, no repeat penalty at tollama's default repeat_penalty 1).
  */
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
 import { nowMs } from "./common.js";
 
 export interface DirectOptions {

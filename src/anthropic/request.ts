@@ -38,7 +38,8 @@ export function parseBody(body: Buffer): Obj {
 function blocksOf(content: unknown): Obj[] {
   if (typeof content === "string") return [{ type: "text", text: content }];
   if (content === undefined || content === null) return [];
-  if (!Array.isArray(content)) throw new AnthropicRequestError("message content must be a string or a list of content blocks");
+  if (!Array.isArray(content))
+    throw new AnthropicRequestError("message content must be a string or a list of content blocks");
   return content.map((b) => {
     if (!isRecord(b)) throw new AnthropicRequestError("invalid content block");
     return b;
@@ -46,9 +47,14 @@ function blocksOf(content: unknown): Obj[] {
 }
 
 function imageBase64(source: unknown, where = "image"): string {
-  if (!isRecord(source)) throw new AnthropicRequestError(where === "image" ? "invalid image source" : "invalid tool_result image source");
+  if (!isRecord(source))
+    throw new AnthropicRequestError(
+      where === "image" ? "invalid image source" : "invalid tool_result image source",
+    );
   if (source.type !== "base64")
-    throw new AnthropicRequestError(`invalid image source type: ${String(source.type)}. Only base64 images are supported.`);
+    throw new AnthropicRequestError(
+      `invalid image source type: ${String(source.type)}. Only base64 images are supported.`,
+    );
   const data = typeof source.data === "string" ? source.data : "";
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0)
     throw new AnthropicRequestError("invalid base64 image data");
@@ -148,7 +154,8 @@ function convertTools(v: unknown): PlainTool[] {
   if (!Array.isArray(v)) throw new AnthropicRequestError("tools must be a list");
   const out: PlainTool[] = [];
   for (const t of v) {
-    if (!isRecord(t) || typeof t.name !== "string") throw new AnthropicRequestError("invalid tool definition");
+    if (!isRecord(t) || typeof t.name !== "string")
+      throw new AnthropicRequestError("invalid tool definition");
     const custom = t.type === undefined || t.type === null || t.type === "custom";
     if (!custom && t.input_schema === undefined) continue;
     if (t.input_schema !== undefined && !isRecord(t.input_schema))
@@ -160,7 +167,7 @@ function convertTools(v: unknown): PlainTool[] {
         ...(typeof t.description === "string" ? { description: t.description } : {}),
         parameters: t.input_schema ?? { type: "object", properties: {} },
       },
-    } as PlainTool);
+    });
   }
   return out;
 }
@@ -179,7 +186,10 @@ function applyToolChoice(choice: unknown, tools: PlainTool[]): { tools: PlainToo
       return { tools, forced: true };
     case "tool": {
       const tool = tools.find((t) => t.function.name === choice.name);
-      if (!tool) throw new AnthropicRequestError(`tool_choice names tool '${String(choice.name)}', which is not in tools`);
+      if (!tool)
+        throw new AnthropicRequestError(
+          `tool_choice names tool '${String(choice.name)}', which is not in tools`,
+        );
       return { tools: [tool], forced: true };
     }
     default:
@@ -267,9 +277,11 @@ export function fromMessagesRequest(body: Obj, forCount = false): MessagesConver
 /** Ollama's estimate (characters / 4), used for message_start before the prompt is evaluated. */
 export function estimateTokens(body: Obj): number {
   let n = 0;
-  const len = (v: unknown): number => (typeof v === "string" ? v.length : v === undefined || v === null ? 0 : JSON.stringify(v).length);
+  const len = (v: unknown): number =>
+    typeof v === "string" ? v.length : v === undefined || v === null ? 0 : JSON.stringify(v).length;
   n += len(body.system);
-  if (Array.isArray(body.messages)) for (const m of body.messages) if (isRecord(m)) n += len(m.role) + len(m.content);
+  if (Array.isArray(body.messages))
+    for (const m of body.messages) if (isRecord(m)) n += len(m.role) + len(m.content);
   if (Array.isArray(body.tools)) for (const t of body.tools) n += len(t);
   const tokens = Math.floor(n / 4);
   return tokens === 0 && Array.isArray(body.messages) && body.messages.length > 0 ? 1 : tokens;

@@ -23,7 +23,11 @@ import { estimateTokens, fromMessagesRequest, parseBody, type MessagesConversion
 
 export function anthropicRoutes(ctx: RouteContext): Route[] {
   return [
-    { method: "POST", path: "/v1/messages", handler: (req, res) => guarded(res, () => messages(ctx, req, res)) },
+    {
+      method: "POST",
+      path: "/v1/messages",
+      handler: (req, res) => guarded(res, () => messages(ctx, req, res)),
+    },
     {
       method: "POST",
       path: "/v1/messages/count_tokens",
@@ -92,7 +96,12 @@ function stopReason(doneReason: string | undefined, hasToolCalls: boolean): stri
 }
 
 function toolUse(c: ParsedToolCall) {
-  return { type: "tool_use", id: c.id || `toolu_${randomBytes(12).toString("hex")}`, name: c.function.name, input: c.function.arguments };
+  return {
+    type: "tool_use",
+    id: c.id || `toolu_${randomBytes(12).toString("hex")}`,
+    name: c.function.name,
+    input: c.function.arguments,
+  };
 }
 
 async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
@@ -196,7 +205,11 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
         }
         if (p.content) {
           openBlock("text");
-          sse.event("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: p.content } });
+          sse.event("content_block_delta", {
+            type: "content_block_delta",
+            index,
+            delta: { type: "text_delta", text: p.content },
+          });
         }
         for (const c of p.toolCalls) {
           closeBlock();

@@ -13,7 +13,7 @@ function requestBody(body: FetchInit["body"]): Readable | string | Uint8Array | 
   if (body === undefined || body === null) return undefined;
   if (typeof body === "string" || body instanceof Uint8Array) return body;
   if (body instanceof Readable) return body;
-  if (body instanceof ReadableStream) return Readable.fromWeb(body as import("node:stream/web").ReadableStream);
+  if (body instanceof ReadableStream) return Readable.fromWeb(body);
   throw new TypeError("unsupported request body");
 }
 
@@ -42,7 +42,9 @@ export function nodeFetch(input: string, init: FetchInit = {}): Promise<Response
         if (signal) {
           const onAbort = (): void => {
             const reason: unknown = signal.reason;
-            res.destroy(reason instanceof Error ? reason : new DOMException("This operation was aborted", "AbortError"));
+            res.destroy(
+              reason instanceof Error ? reason : new DOMException("This operation was aborted", "AbortError"),
+            );
           };
           signal.addEventListener("abort", onAbort, { once: true });
           res.once("close", () => signal.removeEventListener("abort", onAbort));
@@ -58,7 +60,9 @@ export function nodeFetch(input: string, init: FetchInit = {}): Promise<Response
         );
       },
     );
-    req.on("error", (err) => reject(err.name === "AbortError" ? err : new TypeError("fetch failed", { cause: err })));
+    req.on("error", (err) =>
+      reject(err.name === "AbortError" ? err : new TypeError("fetch failed", { cause: err })),
+    );
     if (body instanceof Readable) {
       body.on("error", (err) => req.destroy(err));
       body.pipe(req);

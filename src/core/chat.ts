@@ -13,10 +13,9 @@ import {
   type InferenceEvent,
 } from "./inference.js";
 import type { Capability, ResolvedModel } from "./models.js";
-import { parseFormat, sampling } from "./options.js";
+import { parseFormat } from "./options.js";
 import { chatPrompt } from "./prompt.js";
-import { startCompletion } from "./complete.js";
-import { streamCompletion } from "./stream.js";
+import { complete } from "./stream.js";
 import { templateMessage, templateTool } from "./convert.js";
 import { errors } from "./errors.js";
 
@@ -61,25 +60,18 @@ export async function* chat(
       yield { type: "early", debug: { renderedTemplate: prompt, imageCount } };
       return;
     }
-    const completion = await startCompletion({
-      lease,
-      prompt,
-      options: eff.options,
-      format,
-      shift: req.shift ?? true,
-      truncate: req.truncate ?? true,
-      signal,
-      makeSampling: sampling,
-    });
-    yield* streamCompletion(completion, {
-      model,
-      prompt,
-      think: thinkEnabled(think),
-      tools: req.tools,
-      loadMs: lease.loadMs,
-      startNs,
-      withContext: false,
-    });
+    yield* complete(
+      {
+        lease,
+        prompt,
+        options: eff.options,
+        format,
+        shift: req.shift ?? true,
+        truncate: req.truncate ?? true,
+        signal,
+      },
+      { model, think: thinkEnabled(think), tools: req.tools, startNs, withContext: false },
+    );
   } finally {
     lease.release();
   }

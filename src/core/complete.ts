@@ -7,6 +7,7 @@ import type { Lease } from "../scheduler/scheduler.js";
 import type { Options } from "../api/wire/index.js";
 import { runCompletion, type RunResult } from "./run.js";
 import { errors } from "./errors.js";
+import { sampling } from "./options.js";
 
 export interface CompletionInput {
   lease: Lease;
@@ -18,7 +19,6 @@ export interface CompletionInput {
   shift: boolean;
   truncate: boolean;
   signal?: AbortSignal | undefined;
-  makeSampling: (o: Options, f: Sampling["format"]) => Sampling;
 }
 
 export interface Completion {
@@ -66,7 +66,7 @@ export async function startCompletion(input: CompletionInput): Promise<Completio
   const sequence = await lease.sequence(tokens, input.signal);
   const pieces = runCompletion(sequence, {
     prompt: tokens,
-    sampling: input.makeSampling(options, input.format),
+    sampling: sampling(options, input.format),
     numPredict: options.numPredict,
     stop: options.stop ?? [],
     shift: input.shift,

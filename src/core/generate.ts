@@ -15,10 +15,9 @@ import {
   type InferenceEvent,
 } from "./inference.js";
 import type { Capability, ResolvedModel } from "./models.js";
-import { parseFormat, sampling } from "./options.js";
+import { parseFormat } from "./options.js";
 import { chatPrompt } from "./prompt.js";
-import { startCompletion } from "./complete.js";
-import { streamCompletion } from "./stream.js";
+import { complete } from "./stream.js";
 
 export async function* generate(
   deps: CoreDeps,
@@ -56,26 +55,19 @@ export async function* generate(
       yield { type: "early", debug: { renderedTemplate: prompt, imageCount: req.images?.length ?? 0 } };
       return;
     }
-    const completion = await startCompletion({
-      lease,
-      prompt,
-      prefixTokens: req.raw ? undefined : req.context,
-      options: eff.options,
-      format,
-      shift: req.shift ?? true,
-      truncate: req.truncate ?? true,
-      signal,
-      makeSampling: sampling,
-    });
-    yield* streamCompletion(completion, {
-      model,
-      prompt,
-      think: thinkEnabled(think),
-      tools: undefined,
-      loadMs: lease.loadMs,
-      startNs,
-      withContext: !req.raw,
-    });
+    yield* complete(
+      {
+        lease,
+        prompt,
+        prefixTokens: req.raw ? undefined : req.context,
+        options: eff.options,
+        format,
+        shift: req.shift ?? true,
+        truncate: req.truncate ?? true,
+        signal,
+      },
+      { model, think: thinkEnabled(think), tools: undefined, startNs, withContext: !req.raw },
+    );
   } finally {
     lease.release();
   }

@@ -1,6 +1,6 @@
 /** Runs a started completion through the output parsers and yields Ollama's events with metrics. */
 import type { ToolLike } from "../tools/index.js";
-import type { Completion } from "./complete.js";
+import { startCompletion, type Completion, type CompletionInput } from "./complete.js";
 import type { RunResult } from "./run.js";
 import type { InferenceEvent } from "./inference.js";
 import type { ResolvedModel } from "./models.js";
@@ -47,4 +47,13 @@ export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncG
     },
     ...(o.withContext ? { context: [...c.promptTokens, ...r.tokens] } : {}),
   };
+}
+
+/** Starts a completion on the lease and streams it: the whole run after the prompt is rendered. */
+export async function* complete(
+  input: CompletionInput,
+  stream: Omit<StreamOptions, "loadMs" | "prompt">,
+): AsyncGenerator<InferenceEvent> {
+  const completion = await startCompletion(input);
+  yield* streamCompletion(completion, { ...stream, prompt: input.prompt, loadMs: input.lease.loadMs });
 }

@@ -39,7 +39,10 @@ export function parseJsonBody(body: Buffer): Obj {
   } catch (err) {
     throw new OpenAIRequestError(`invalid JSON body: ${(err as Error).message}`);
   }
-  if (!isRecord(v)) throw new OpenAIRequestError(`json: cannot unmarshal ${jsonKind(v)} into Go value of type openai.Request`);
+  if (!isRecord(v))
+    throw new OpenAIRequestError(
+      `json: cannot unmarshal ${jsonKind(v)} into Go value of type openai.Request`,
+    );
   return v;
 }
 
@@ -66,7 +69,8 @@ function optNumber(body: Obj, key: string): number | undefined {
 
 function optInt(body: Obj, key: string): number | undefined {
   const v = optNumber(body, key);
-  if (v !== undefined && !Number.isInteger(v)) throw new OpenAIRequestError(`'${key}' must be an integer`, 400, key);
+  if (v !== undefined && !Number.isInteger(v))
+    throw new OpenAIRequestError(`'${key}' must be an integer`, 400, key);
   return v;
 }
 
@@ -91,7 +95,8 @@ function stops(v: unknown, strict: boolean): string[] | undefined {
   const out: string[] = [];
   for (const s of v) {
     if (typeof s === "string") out.push(s);
-    else if (strict) throw new OpenAIRequestError(`invalid type for 'stop' field: ${goTypeOf(s)}`, 400, "stop");
+    else if (strict)
+      throw new OpenAIRequestError(`invalid type for 'stop' field: ${goTypeOf(s)}`, 400, "stop");
   }
   return out;
 }
@@ -145,7 +150,9 @@ export function thinkFromEffort(effort: string): boolean | string | undefined {
 /** A data URL (or bare `data:;base64,`) to base64 text; remote URLs are refused, as in Ollama. */
 function imageData(url: string): string {
   if (url.startsWith("http://") || url.startsWith("https://"))
-    throw new OpenAIRequestError("image URLs are not currently supported, please use base64 encoded data instead");
+    throw new OpenAIRequestError(
+      "image URLs are not currently supported, please use base64 encoded data instead",
+    );
   let data: string | undefined;
   if (url.startsWith("data:;base64,")) data = url.slice("data:;base64,".length);
   else {
@@ -170,9 +177,9 @@ interface NativeToolCall {
 function fromToolCalls(calls: unknown): NativeToolCall[] | undefined {
   if (calls === undefined || calls === null) return undefined;
   if (!Array.isArray(calls)) throw new OpenAIRequestError("invalid message format");
-  return calls.map((c) => {
-    const fn = isRecord(c) && isRecord(c.function) ? c.function : undefined;
-    if (!fn) throw new OpenAIRequestError("invalid message format");
+  return calls.map((c: unknown) => {
+    if (!isRecord(c) || !isRecord(c.function)) throw new OpenAIRequestError("invalid message format");
+    const fn = c.function;
     const raw = fn.arguments;
     let args: unknown;
     if (isRecord(raw)) args = raw;
@@ -217,7 +224,8 @@ function fromMessages(list: unknown): Obj[] {
     const role = rawRole.toLowerCase() === "developer" ? "system" : rawRole;
     const native: Obj = { role };
     if (typeof m.reasoning === "string" && m.reasoning) native.thinking = m.reasoning;
-    else if (typeof m.reasoning_content === "string" && m.reasoning_content) native.thinking = m.reasoning_content;
+    else if (typeof m.reasoning_content === "string" && m.reasoning_content)
+      native.thinking = m.reasoning_content;
     if (role.toLowerCase() === "tool") {
       let name = typeof m.name === "string" ? m.name : "";
       const callId = typeof m.tool_call_id === "string" ? m.tool_call_id : "";
@@ -247,7 +255,8 @@ function fromMessages(list: unknown): Obj[] {
         } else if (part.type === "input_audio") {
           const a = part.input_audio;
           if (!isRecord(a)) throw new OpenAIRequestError("invalid input_audio format");
-          if (typeof a.data !== "string") throw new OpenAIRequestError("invalid input_audio format: missing data");
+          if (typeof a.data !== "string")
+            throw new OpenAIRequestError("invalid input_audio format: missing data");
           images.push(a.data);
         } else throw new OpenAIRequestError("invalid message format");
       }
@@ -267,7 +276,11 @@ function fromTools(v: unknown): PlainTool[] | undefined {
   if (!Array.isArray(v)) throw new OpenAIRequestError("'tools' must be an array", 400, "tools");
   return v.map((t) => {
     if (!isRecord(t) || !isRecord(t.function) || typeof t.function.name !== "string")
-      throw new OpenAIRequestError("invalid tool: expected {\"type\": \"function\", \"function\": {\"name\": ...}}", 400, "tools");
+      throw new OpenAIRequestError(
+        'invalid tool: expected {"type": "function", "function": {"name": ...}}',
+        400,
+        "tools",
+      );
     return t as unknown as PlainTool;
   });
 }
@@ -282,16 +295,25 @@ function applyToolChoice(
   const available = tools ?? [];
   if (choice === "required") {
     if (available.length === 0)
-      throw new OpenAIRequestError("tool_choice 'required' needs at least one tool in 'tools'", 400, "tool_choice");
+      throw new OpenAIRequestError(
+        "tool_choice 'required' needs at least one tool in 'tools'",
+        400,
+        "tool_choice",
+      );
     return { tools: available, forced: true };
   }
   if (isRecord(choice)) {
     const fn = isRecord(choice.function) ? choice.function : undefined;
-    const name = fn && typeof fn.name === "string" ? fn.name : typeof choice.name === "string" ? choice.name : undefined;
+    const name =
+      fn && typeof fn.name === "string" ? fn.name : typeof choice.name === "string" ? choice.name : undefined;
     if (name !== undefined) {
       const tool = available.find((t) => t.function.name === name);
       if (!tool)
-        throw new OpenAIRequestError(`tool_choice names function '${name}', which is not in 'tools'`, 400, "tool_choice");
+        throw new OpenAIRequestError(
+          `tool_choice names function '${name}', which is not in 'tools'`,
+          400,
+          "tool_choice",
+        );
       return { tools: [tool], forced: true };
     }
   }
@@ -395,7 +417,8 @@ export function fromCompletion(body: Obj): CompletionConversion {
       "prompt",
     );
   if (optBool(body, "echo") === true) throw new OpenAIRequestError("echo is not supported", 400, "echo");
-  if (typeof body.n === "number" && body.n !== 1) throw new OpenAIRequestError("n other than 1 is not supported", 400, "n");
+  if (typeof body.n === "number" && body.n !== 1)
+    throw new OpenAIRequestError("n other than 1 is not supported", 400, "n");
   const settings = streamSettings(body);
   const options: Obj = { temperature: 1.0, top_p: 1.0, ...userOptions(body) };
   const stop = stops(body.stop, true);
@@ -413,7 +436,7 @@ export function fromCompletion(body: Obj): CompletionConversion {
   if (topP !== undefined && topP !== 0) options.top_p = topP;
   const native: Obj = {
     model,
-    prompt: (prompt as string | undefined) ?? "",
+    prompt: typeof prompt === "string" ? prompt : "",
     suffix: optString(body, "suffix") ?? "",
     stream: settings.stream,
     options,

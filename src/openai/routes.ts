@@ -22,8 +22,16 @@ import { fromChatCompletion, fromCompletion, parseJsonBody } from "./request.js"
 
 export function openaiRoutes(ctx: RouteContext): Route[] {
   return [
-    { method: "POST", path: "/v1/chat/completions", handler: (req, res) => guarded(res, () => chatCompletions(ctx, req, res)) },
-    { method: "POST", path: "/v1/completions", handler: (req, res) => guarded(res, () => completions(ctx, req, res)) },
+    {
+      method: "POST",
+      path: "/v1/chat/completions",
+      handler: (req, res) => guarded(res, () => chatCompletions(ctx, req, res)),
+    },
+    {
+      method: "POST",
+      path: "/v1/completions",
+      handler: (req, res) => guarded(res, () => completions(ctx, req, res)),
+    },
     { method: "GET", path: "/v1/models", handler: (_req, res) => guarded(res, () => listModels(ctx, res)) },
     {
       method: "GET",
@@ -77,7 +85,8 @@ async function collect(events: AsyncIterable<InferenceEvent>) {
       piece.toolCalls.push(...ev.piece.toolCalls);
     } else last = ev;
   }
-  const doneReason = last?.type === "done" ? last.doneReason : last?.type === "early" ? last.doneReason : undefined;
+  const doneReason =
+    last?.type === "done" ? last.doneReason : last?.type === "early" ? last.doneReason : undefined;
   const metrics = last?.type === "done" ? last.metrics : undefined;
   return { piece, doneReason, metrics };
 }
@@ -163,7 +172,11 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
       if (reason === "stop" && toolCallSent) reason = "tool_calls";
       sse.data(chunk({}, reason));
       if (conv.includeUsage) {
-        sse.data({ ...chunk({}, null), choices: [], usage: usage(ev.type === "done" ? ev.metrics : undefined) });
+        sse.data({
+          ...chunk({}, null),
+          choices: [],
+          usage: usage(ev.type === "done" ? ev.metrics : undefined),
+        });
       }
     }
     sse.data("[DONE]");
@@ -228,7 +241,11 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
       }
       sse.data(chunk("", ev.doneReason ?? "stop"));
       if (conv.includeUsage) {
-        sse.data({ ...chunk("", null), choices: [], usage: usage(ev.type === "done" ? ev.metrics : undefined) });
+        sse.data({
+          ...chunk("", null),
+          choices: [],
+          usage: usage(ev.type === "done" ? ev.metrics : undefined),
+        });
       }
     }
     sse.data("[DONE]");
@@ -243,7 +260,7 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
 async function listModels(ctx: RouteContext, res: ServerResponse) {
   const entries = await ctx.models.list();
   const data = entries.map(({ summary }) => {
-    const id = summary.model || String(summary.name);
+    const id = summary.model;
     return {
       id,
       object: "model",

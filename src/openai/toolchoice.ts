@@ -27,7 +27,8 @@ const anyScalar: Schema = { type: ["string", "number", "boolean", "null"] };
  * `$defs` are inlined (bounded depth); anything else unknown becomes "any scalar or object".
  */
 export function grammarSchema(schema: unknown, defs: Record<string, unknown> = {}, depth = 0): Schema {
-  if (depth > 12 || !isRecord(schema)) return { oneOf: [anyScalar, { type: "object", additionalProperties: true }] };
+  if (depth > 12 || !isRecord(schema))
+    return { oneOf: [anyScalar, { type: "object", additionalProperties: true }] };
   if (isRecord(schema.$defs)) defs = { ...defs, ...schema.$defs };
   if (isRecord(schema.definitions)) defs = { ...defs, ...schema.definitions };
   if (typeof schema.$ref === "string") {
@@ -36,12 +37,21 @@ export function grammarSchema(schema: unknown, defs: Record<string, unknown> = {
     return grammarSchema(target, defs, depth + 1);
   }
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
-    const values = schema.enum.filter((v) => v === null || ["string", "number", "boolean"].includes(typeof v));
+    const values = schema.enum.filter(
+      (v) => v === null || ["string", "number", "boolean"].includes(typeof v),
+    );
     if (values.length > 0) return { enum: values };
   }
-  if ("const" in schema && (schema.const === null || ["string", "number", "boolean"].includes(typeof schema.const)))
+  if (
+    "const" in schema &&
+    (schema.const === null || ["string", "number", "boolean"].includes(typeof schema.const))
+  )
     return { const: schema.const };
-  const alternatives = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
+  const alternatives = Array.isArray(schema.oneOf)
+    ? schema.oneOf
+    : Array.isArray(schema.anyOf)
+      ? schema.anyOf
+      : undefined;
   if (alternatives && alternatives.length > 0)
     return { oneOf: alternatives.map((s) => grammarSchema(s, defs, depth + 1)) };
   const type = schema.type;
