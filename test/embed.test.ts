@@ -40,10 +40,12 @@ describe("/api/embed", () => {
     assert.ok(r.prompt_eval_count > 0);
     assert.equal(typeof r.total_duration, "number");
     // float32 values printed as Go prints a []float32: the shortest digits that read back the same
-    const text = await (await fetch(`${server.url}/api/embed`, {
-      method: "POST",
-      body: JSON.stringify({ model: "emb", input: "hello world" }),
-    })).text();
+    const text = await (
+      await fetch(`${server.url}/api/embed`, {
+        method: "POST",
+        body: JSON.stringify({ model: "emb", input: "hello world" }),
+      })
+    ).text();
     const numbers = text.slice(text.indexOf("[[") + 2, text.indexOf("]]")).split(",");
     assert.equal(numbers.length, 64);
     for (const n of numbers) {
@@ -170,7 +172,11 @@ describe("/v1/embeddings", () => {
   });
 
   test("base64 decodes to the same float32 values (the SDK's default format)", async () => {
-    const raw = await post("/v1/embeddings", { model: "emb", input: "base64 please", encoding_format: "base64" });
+    const raw = await post("/v1/embeddings", {
+      model: "emb",
+      input: "base64 please",
+      encoding_format: "base64",
+    });
     const data = (raw.body.data as Array<{ embedding: string }>)[0]!.embedding;
     assert.equal(typeof data, "string");
     const bytes = Buffer.from(data, "base64");
@@ -183,13 +189,26 @@ describe("/v1/embeddings", () => {
   });
 
   test("dimensions and token-id input", async () => {
-    const r = await openai.embeddings.create({ model: "emb", input: "tokens", dimensions: 8, encoding_format: "float" });
+    const r = await openai.embeddings.create({
+      model: "emb",
+      input: "tokens",
+      dimensions: 8,
+      encoding_format: "float",
+    });
     assert.equal(r.data[0]!.embedding.length, 8);
     // beyond Ollama: token ids, one list or several
-    const one = await post("/v1/embeddings", { model: "emb", input: [300, 301, 302], encoding_format: "float" });
+    const one = await post("/v1/embeddings", {
+      model: "emb",
+      input: [300, 301, 302],
+      encoding_format: "float",
+    });
     assert.equal(one.status, 200);
     assert.equal((one.body.data as unknown[]).length, 1);
-    const two = await post("/v1/embeddings", { model: "emb", input: [[300, 301], [302]], encoding_format: "float" });
+    const two = await post("/v1/embeddings", {
+      model: "emb",
+      input: [[300, 301], [302]],
+      encoding_format: "float",
+    });
     assert.equal((two.body.data as Array<{ embedding: number[] }>).length, 2);
     assert.equal((two.body.usage as { prompt_tokens: number }).prompt_tokens, 3);
   });

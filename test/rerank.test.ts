@@ -108,7 +108,10 @@ describe("/api/rerank", () => {
     assert.equal((await post("/api/rerank", { model: "ranker", query: "q", documents: [] })).status, 400);
     assert.equal((await post("/api/rerank", { model: "ranker", documents: ["d"] })).status, 400);
     assert.equal((await post("/api/rerank", { model: "ranker", query: "q", documents: [1] })).status, 400);
-    assert.equal((await post("/api/rerank", { model: "ranker", query: "q", documents: ["d"], top_n: -1 })).status, 400);
+    assert.equal(
+      (await post("/api/rerank", { model: "ranker", query: "q", documents: ["d"], top_n: -1 })).status,
+      400,
+    );
     assert.deepEqual(await post("/api/rerank", ""), { status: 400, body: { error: "missing request body" } });
   });
 
@@ -135,7 +138,9 @@ describe("/v1/rerank", () => {
   test("errors in OpenAI's shape", async () => {
     assert.deepEqual(await post("/v1/rerank", { model: "nope", query: "q", documents: ["d"] }), {
       status: 404,
-      body: { error: { message: "model 'nope' not found", type: "not_found_error", param: null, code: null } },
+      body: {
+        error: { message: "model 'nope' not found", type: "not_found_error", param: null, code: null },
+      },
     });
     assert.deepEqual(await post("/v1/rerank", { model: "emb", query: "q", documents: ["d"] }), {
       status: 400,

@@ -42,6 +42,7 @@ export async function* chat(
   const format = parseFormat(req.format);
 
   const lease = await schedule(deps, model, eff, req.keepAlive);
+  const loadNs = Number(process.hrtime.bigint() - startNs);
   try {
     if (messages.length === 0) {
       yield { type: "early", doneReason: "load" };
@@ -70,7 +71,7 @@ export async function* chat(
         truncate: req.truncate ?? true,
         signal,
       },
-      { model, think: thinkEnabled(think), tools: req.tools, startNs, withContext: false },
+      { model, think: thinkEnabled(think), tools: req.tools, startNs, loadNs, withContext: false },
     );
   } finally {
     lease.release();

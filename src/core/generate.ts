@@ -43,6 +43,7 @@ export async function* generate(
   const format = parseFormat(req.format);
 
   const lease = await schedule(deps, model, eff, req.keepAlive);
+  const loadNs = Number(process.hrtime.bigint() - startNs);
   try {
     if (req.prompt === "") {
       yield { type: "early", doneReason: "load" };
@@ -66,7 +67,7 @@ export async function* generate(
         truncate: req.truncate ?? true,
         signal,
       },
-      { model, think: thinkEnabled(think), tools: undefined, startNs, withContext: !req.raw },
+      { model, think: thinkEnabled(think), tools: undefined, startNs, loadNs, withContext: !req.raw },
     );
   } finally {
     lease.release();

@@ -11,7 +11,8 @@ export interface StreamOptions {
   prompt: string;
   think: boolean;
   tools: readonly ToolLike[] | undefined;
-  loadMs: number;
+  /** From the request's start until its model was ready (Ollama's load_duration). */
+  loadNs: number;
   startNs: bigint;
   /** /api/generate returns the token context; chat does not. */
   withContext: boolean;
@@ -39,7 +40,7 @@ export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncG
     doneReason: r.doneReason,
     metrics: {
       totalNs: Number(process.hrtime.bigint() - o.startNs),
-      loadNs: Math.round(o.loadMs * 1e6),
+      loadNs: o.loadNs,
       promptEvalCount: r.promptEvalCount,
       promptEvalNs: r.promptEvalNs,
       evalCount: r.evalCount,
@@ -52,8 +53,8 @@ export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncG
 /** Starts a completion on the lease and streams it: the whole run after the prompt is rendered. */
 export async function* complete(
   input: CompletionInput,
-  stream: Omit<StreamOptions, "loadMs" | "prompt">,
+  stream: Omit<StreamOptions, "prompt">,
 ): AsyncGenerator<InferenceEvent> {
   const completion = await startCompletion(input);
-  yield* streamCompletion(completion, { ...stream, prompt: input.prompt, loadMs: input.lease.loadMs });
+  yield* streamCompletion(completion, { ...stream, prompt: input.prompt });
 }

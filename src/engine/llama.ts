@@ -187,7 +187,8 @@ function wrapSequence(
       const detok = new IncrementalDetokenizer((tokens, last) =>
         model.detokenize(tokens as Token[], false, last as Token[]),
       );
-      const history = opts.numKeep >= 0 ? [...prompt] : [];
+      const history = [...prompt];
+      const tail = grammar ? new GrammarTail() : undefined;
       const iterator = seq.evaluate(input, evaluateOptions(model, sampling, grammar, history, opts));
       let first = true;
       try {
@@ -201,12 +202,19 @@ function wrapSequence(
           }
           const token = next.value;
           history.push(token);
-          const step: GenerateStep = { token, text: detok.push(token) };
-          yield step;
+          const text = detok.push(token);
+          if (!tail) {
+            yield { token, text };
+            continue;
+          }
+          const out = tail.push(text);
+          if (out.stop) return;
+          yield { token, text: out.emit };
         }
         if (first) opts.onPromptDone?.(input.length);
         const rest = detok.flush();
-        if (rest) yield { token: -1, text: rest };
+        const emit = tail ? tail.push(rest).emit : rest;
+        if (emit) yield { token: -1, text: emit };
       } finally {
         await iterator.return();
       }
@@ -261,4 +269,23 @@ function evaluateOptions(
       },
     },
   };
+}
+
+/**
+ * A finished JSON value may be followed by whitespace the grammar still allows. Like node-llama-cpp's
+ * own chat loop, whitespace is held back until non-space text follows, dropped at the end, and four
+ * newlines in a row end the generation (JSON never contains them).
+ */
+class GrammarTail {
+  private spaces = "";
+
+  push(text: string): { emit: string; stop: boolean } {
+    if (/^\s*$/.test(text)) {
+      this.spaces += text;
+      return { emit: "", stop: this.spaces.includes("\n\n\n\n") };
+    }
+    const emit = this.spaces + text;
+    this.spaces = "";
+    return { emit, stop: false };
+  }
 }

@@ -15,9 +15,9 @@ import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
 export const POOLING_RANK = 4;
 
 export function poolingType(model: LlamaModel): number | undefined {
-  const meta = model.fileInfo.metadata as unknown as Record<string, unknown>;
-  const arch = String((meta.general as Record<string, unknown> | undefined)?.architecture ?? "");
-  const value = (meta[arch] as Record<string, unknown> | undefined)?.pooling_type;
+  const arch = String(model.fileInfo.metadata.general.architecture);
+  const meta = model.fileInfo.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
+  const value = meta[arch]?.pooling_type;
   return typeof value === "number" ? value : undefined;
 }
 

@@ -156,7 +156,8 @@ function validate(spec: ModelSpec): void {
   if (spec.quant !== "F32" && spec.quant !== "F16" && (spec.embedding % 32 !== 0 || spec.ffn % 32 !== 0)) {
     throw new Error("quantized models need embedding and ffn to be multiples of 32");
   }
-  if (spec.classifierLabels && spec.arch !== "qwen3") throw new Error("classifier labels need the qwen3 arch");
+  if (spec.classifierLabels && spec.arch !== "qwen3")
+    throw new Error("classifier labels need the qwen3 arch");
   if (spec.classifierLabels?.length === 0) throw new Error("a classifier needs at least one label");
 }
 

@@ -42,11 +42,20 @@ test("a pooling type makes an embedding model llama.cpp embeds with", async () =
 
 test("without the options nothing changes", () => {
   const plain = tensorPlan(presetSpec("tiny"));
-  assert.ok(!plain.some((t) => t.name.startsWith("cls.") || t.name.includes("_norm.weight") && t.name.includes("attn_q")));
+  assert.ok(
+    !plain.some(
+      (t) => t.name.startsWith("cls.") || (t.name.includes("_norm.weight") && t.name.includes("attn_q")),
+    ),
+  );
 });
 
 test("a qwen3 spec with classifier labels is a reranker node-llama-cpp ranks with", async () => {
-  const spec = presetSpec("tiny", { arch: "qwen3", qkvBias: false, poolingType: 4, classifierLabels: ["yes", "no"] });
+  const spec = presetSpec("tiny", {
+    arch: "qwen3",
+    qkvBias: false,
+    poolingType: 4,
+    classifierLabels: ["yes", "no"],
+  });
   const plan = tensorPlan(spec);
   assert.deepEqual(plan.find((t) => t.name === "cls.output.weight")?.shape, [64, 2]);
   assert.deepEqual(plan.find((t) => t.name === "blk.0.attn_q_norm.weight")?.shape, [16]);

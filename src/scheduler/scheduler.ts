@@ -26,7 +26,7 @@ export interface RunnerSpec {
  */
 export interface Lease {
   model: LoadedModel;
-  /** How long the load took, in ms; 0 when the runner was already loaded. */
+  /** How long getting the model ready took, in ms (short when it was already loaded). */
   loadMs: number;
   /** A free sequence, preferring the one that caches the longest prefix of `tokens`. */
   sequence(tokens: readonly number[], signal?: AbortSignal): Promise<EngineSequence>;
@@ -230,7 +230,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       r = fresh;
     }
     if (keepAlive !== undefined) r.keepAlive = keepAlive;
-    const wasLoaded = r.model !== undefined;
     // Counted as in use from here, so no other load evicts this runner while it loads.
     r.active++;
     stopTimer(r);
@@ -240,7 +239,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       r.active--;
       throw err;
     }
-    return { runner: r, loadMs: wasLoaded ? 0 : opts.clock.now() - started };
+    return { runner: r, loadMs: opts.clock.now() - started };
   }
 
   function waitForSequence(

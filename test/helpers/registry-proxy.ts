@@ -64,18 +64,33 @@ export interface RegistryProxy {
   close(): Promise<void>;
 }
 
-/** Resolves once the response can take more data, or is gone; leaves no listeners behind. */
-function writable(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) return resolve();
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
+/**
+ * Tracks a response's connection: `destroyed` is not set when the peer goes away, so a flag
+ * set by the one "close" event is the reliable way to know.
+ */
+function watch(res: ServerResponse): {
+  gone: () => boolean;
+  closed: Promise<void>;
+  writable: () => Promise<void>;
+} {
+  let gone = false;
+  const closed = new Promise<void>((resolve) =>
+    res.once("close", () => {
+      gone = true;
       resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
+    }),
+  );
+  const writable = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (gone) return resolve();
+      const done = (): void => {
+        res.off("drain", done);
+        resolve();
+      };
+      res.on("drain", done);
+      void closed.then(done);
+    });
+  return { gone: () => gone, closed, writable };
 }
 
 const BLOB_PATH = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/;
@@ -111,6 +126,7 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
   async function pipeBlob(up: IncomingMessage, res: ServerResponse, digest: string): Promise<void> {
     const f = state.faults;
     const s = state.stats;
+    const conn = watch(res);
     const range = /^bytes (\d+)-/.exec(String(up.headers["content-range"] ?? ""));
     let offset = range ? Number(range[1]) : 0;
     for await (const raw of up as AsyncIterable<Buffer>) {
@@ -136,7 +152,7 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
       const piece = chunk.subarray(0, Math.min(chunk.length, cutHere ?? Infinity, stallHere ?? Infinity));
       s.blobBytes += piece.length;
       offset += piece.length;
-      if (piece.length > 0 && !res.write(piece)) await writable(res);
+      if (piece.length > 0 && !res.write(piece)) await conn.writable();
       if (cutHere !== undefined && piece.length === cutHere) {
         s.cuts++;
         res.socket?.destroy();
@@ -148,7 +164,7 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
         up.pause();
         const ms = f.stallMs ?? Infinity;
         if (!Number.isFinite(ms)) {
-          if (!res.destroyed) await once(res, "close");
+          await conn.closed;
           up.destroy();
           return;
         }
@@ -156,10 +172,10 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
         const rest = chunk.subarray(piece.length);
         s.blobBytes += rest.length;
         offset += rest.length;
-        if (rest.length > 0 && !res.write(rest)) await writable(res);
+        if (rest.length > 0 && !res.write(rest)) await conn.writable();
         up.resume();
       }
-      if (res.destroyed) {
+      if (conn.gone()) {
         up.destroy();
         return;
       }

@@ -29,7 +29,12 @@ export function embedRoutes(ctx: RouteContext): Route[] {
   ];
 }
 
-type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => Promise<void>;
+type Handler = (
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+) => Promise<void>;
 
 /** Runs a handler with an abort signal for a client that goes away, and maps its errors. */
 async function guarded(
@@ -57,7 +62,12 @@ export function openAiError(status: number, message: string) {
   return { error: { message, type, param: null, code: null } };
 }
 
-async function handleEmbed(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, signal: AbortSignal) {
+async function handleEmbed(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+) {
   const start = process.hrtime.bigint();
   const r = decodeEmbedRequest(await readBody(req));
   const inputs = embedInputStrings(r.input);
@@ -82,7 +92,12 @@ async function handleEmbed(ctx: RouteContext, req: IncomingMessage, res: ServerR
   sendJson(res, 200, body);
 }
 
-async function handleLegacy(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, signal: AbortSignal) {
+async function handleLegacy(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+) {
   const r = decodeEmbeddingRequest(await readBody(req));
   try {
     sendJson(res, 200, { embedding: await legacyEmbedding(ctx, r, signal) });
@@ -108,14 +123,18 @@ async function handleOpenAiEmbeddings(
   const r = decodeEmbedRequest(raw);
   const extra = (JSON.parse(raw.toString("utf8")) ?? {}) as Record<string, unknown>;
   const format = extra.encoding_format;
-  if (format !== undefined && format !== null && format !== "") {
-    const ok = typeof format === "string" && ["float", "base64"].includes(format.toLowerCase());
-    if (!ok) {
-      throw new OllamaError(
-        400,
-        `Invalid value for 'encoding_format' = ${String(format)}. Supported values: ['float', 'base64'].`,
-      );
-    }
+  if (format !== undefined && format !== null && typeof format !== "string") {
+    const got = Array.isArray(format) ? "array" : typeof format === "boolean" ? "bool" : typeof format;
+    throw new OllamaError(
+      400,
+      `json: cannot unmarshal ${got} into Go struct field EmbedRequest.encoding_format of type string`,
+    );
+  }
+  if (typeof format === "string" && format !== "" && !["float", "base64"].includes(format.toLowerCase())) {
+    throw new OllamaError(
+      400,
+      `Invalid value for 'encoding_format' = ${format}. Supported values: ['float', 'base64'].`,
+    );
   }
   const base64 = typeof format === "string" && format.toLowerCase() === "base64";
   const out = await embed(
@@ -153,7 +172,8 @@ export function openAiInputs(input: GoAny | undefined): EmbedInput[] {
   if (Array.isArray(input)) {
     if (input.length === 0) throw new OllamaError(400, "invalid input");
     if (input.every(isTokenId)) return [input as number[]];
-    if (input.every((v) => Array.isArray(v) && v.length > 0 && v.every(isTokenId))) return input as number[][];
+    if (input.every((v) => Array.isArray(v) && v.length > 0 && v.every(isTokenId)))
+      return input as number[][];
   }
   return embedInputStrings(input);
 }
@@ -165,14 +185,20 @@ export function float32Base64(vector: readonly number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString("base64");
 }
 
-async function handleRerank(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, signal: AbortSignal) {
+async function handleRerank(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+) {
   const start = process.hrtime.bigint();
   const raw = (await readBody(req)).toString("utf8");
   if (raw.trim() === "") throw errors.missingBody();
   let body: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
     body = parsed as Record<string, unknown>;
   } catch {
     throw new OllamaError(400, "invalid JSON body: expected an object");
