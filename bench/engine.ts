@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
+import os, { homedir } from "node:os";
 import { join } from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
 import type { PresetName, QuantName } from "../src/gguf/model.js";
@@ -98,6 +98,8 @@ export async function main(argv: string[]): Promise<void> {
     `tollama engine bench: ${threads} threads, pp${pp} / tg${tg}, ${reps} round(s), UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}; ` +
       `load average at start ${load0}`,
   );
+  if (os.loadavg()[0]! > os.availableParallelism())
+    console.log(`WARNING: load average ${load0} exceeds the ${os.availableParallelism()} CPUs: figures will be low and noisy.`);
   const llamacpp = llamaCppBin();
   if (!llamacpp)
     console.log("llama-bench not built; run bench/build-llama.sh (llama.cpp columns are left empty)");

@@ -9,7 +9,7 @@
  * Prints tables and writes bench/results/serve-<timestamp>.json.
  */
 import { ensureModel } from "../src/gguf/cache.js";
-import type { QuantName } from "../src/gguf/model.js";
+import type { PresetName, QuantName } from "../src/gguf/model.js";
 import {
   defaultThreads,
   fmt,
@@ -45,6 +45,7 @@ type Section = (typeof SECTIONS)[number];
 export async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const quick = args.flags.has("quick");
+  const preset = (args.values.get("preset") ?? "qwen2.5-0.5b") as PresetName;
   const quant = (args.values.get("quant") ?? "Q8_0").toUpperCase() as QuantName;
   if (quant !== "Q8_0" && quant !== "Q4_0") throw new Error(`--quant must be Q8_0 or Q4_0, not ${quant}`);
   const threads = Number(args.values.get("threads") ?? defaultThreads());
@@ -62,15 +63,20 @@ export async function main(argv: string[]): Promise<void> {
   const latencyN = quick ? 60 : 200;
 
   const load0 = loadavg();
+  if (os.loadavg()[0]! > os.availableParallelism())
+    console.log(
+      `WARNING: load average ${load0} exceeds the ${os.availableParallelism()} CPUs: llama.cpp threads that lose their core ` +
+        "stall at every barrier, so absolute figures will be far below normal (ratios of interleaved runs are less affected).",
+    );
   const started = new Date().toISOString();
   console.log(
-    `tollama serve bench: qwen2.5-0.5b ${quant}, ${threads} threads, ${os.availableParallelism()} CPUs, ` +
+    `tollama serve bench: ${preset} ${quant}, ${threads} threads, ${os.availableParallelism()} CPUs, ` +
       `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}, ${quick ? "quick" : "full"}; load average at start ${load0}`,
   );
 
   log("generating / locating the model");
-  const gguf = await ensureModel("qwen2.5-0.5b", { quant });
-  const name = `bench-qwen2.5-0.5b:${quant.toLowerCase()}`;
+  const gguf = await ensureModel(preset, { quant });
+  const name = `bench-${preset}:${quant.toLowerCase()}`;
   const storeDir = await prepareStore(gguf, name);
 
   const baseEnv = {
@@ -92,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const result: Record<string, unknown> = {
     started,
-    model: { preset: "qwen2.5-0.5b", quant, path: gguf },
+    model: { preset, quant, path: gguf },
     threads,
     contextLength: ctx,
     defaultNumParallel: Number(defaultParallel),

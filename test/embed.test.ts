@@ -138,6 +138,15 @@ describe("/api/embeddings (legacy)", () => {
       status: 404,
       body: { error: 'model "nope" not found, try pulling it first' },
     });
+    // no truncation here: an over-long prompt fails as the runner's refusal, a 500
+    assert.deepEqual(
+      await post("/api/embeddings", {
+        model: "emb",
+        prompt: "lorem ipsum dolor sit amet ".repeat(40),
+        options: { num_ctx: 32 },
+      }),
+      { status: 500, body: { error: "the input length exceeds the context length" } },
+    );
     assert.deepEqual(await post("/api/embeddings", { model: "tiny", prompt: "x" }), {
       status: 400,
       body: { error: '"tiny" does not support embeddings' },

@@ -99,15 +99,7 @@ async function handleLegacy(
   signal: AbortSignal,
 ) {
   const r = decodeEmbeddingRequest(await readBody(req));
-  try {
-    sendJson(res, 200, { embedding: await legacyEmbedding(ctx, r, signal) });
-  } catch (err) {
-    // EmbeddingsHandler answers every failure of the embedding itself with a 500
-    if (err instanceof OllamaError && err.message === errors.promptTooLong().message) {
-      throw new OllamaError(500, err.message);
-    }
-    throw err;
-  }
+  sendJson(res, 200, { embedding: await legacyEmbedding(ctx, r, signal) });
 }
 
 async function handleOpenAiEmbeddings(
