@@ -99,7 +99,9 @@ export async function main(argv: string[]): Promise<void> {
       `load average at start ${load0}`,
   );
   if (os.loadavg()[0]! > os.availableParallelism())
-    console.log(`WARNING: load average ${load0} exceeds the ${os.availableParallelism()} CPUs: figures will be low and noisy.`);
+    console.log(
+      `WARNING: load average ${load0} exceeds the ${os.availableParallelism()} CPUs: figures will be low and noisy.`,
+    );
   const llamacpp = llamaCppBin();
   if (!llamacpp)
     console.log("llama-bench not built; run bench/build-llama.sh (llama.cpp columns are left empty)");

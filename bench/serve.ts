@@ -4,7 +4,8 @@
  * (A, B, A, B, ...) and medians reported, since other jobs may share the machine.
  *
  *   npm run build && node bench/run.cjs serve [--quick] [--quant Q8_0|Q4_0] [--threads N]
- *                                             [--reps N] [--cpu-prof] [--only decode,prompt,...]
+ *                                             [--reps N] [--ctx 4096] [--cpu-prof] [--preset smollm2-135m]
+ *                                             [--only decode,prompt,concurrency,chat,latency]
  *
  * Prints tables and writes bench/results/serve-<timestamp>.json.
  */

@@ -9,18 +9,19 @@ test("shutdown ends running streams with an error line and returns promptly", as
     method: "POST",
     body: JSON.stringify({ model: "tiny", prompt: "go", options: { num_predict: 1_000_000 } }),
   });
-  const reader = res.body!.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   await reader.read();
   const started = Date.now();
   const closing = server.close();
   let text = "";
   const decoder = new TextDecoder();
   for (;;) {
-    const chunk: ReadableStreamReadResult<Uint8Array> = await reader
-      .read()
-      .catch(() => ({ done: true as const, value: undefined }));
-    if (chunk.done) break;
-    text += decoder.decode(chunk.value);
+    const chunk = await reader.read().then(
+      (c) => (c.done ? undefined : c.value),
+      () => undefined,
+    );
+    if (!chunk) break;
+    text += decoder.decode(chunk);
   }
   await closing;
   assert.ok(Date.now() - started < 5000, "closed within 5 s");

@@ -17,6 +17,7 @@ import { inferenceRoutes } from "../api/routes/inference.js";
 import { createRoutes } from "../api/routes/create.js";
 import { showRoutes } from "../api/routes/show.js";
 import { embedRoutes } from "../api/routes/embed.js";
+import { registryRoutes } from "../api/routes/registry.js";
 import { openaiRoutes } from "../openai/routes.js";
 import { anthropicRoutes } from "../anthropic/routes.js";
 import type { RouteContext } from "../api/routes/context.js";
@@ -79,6 +80,7 @@ export function createApp(opts: AppOptions): App {
       ...createRoutes(ctx),
       ...showRoutes(ctx),
       ...embedRoutes(ctx),
+      ...registryRoutes(ctx),
       ...openaiRoutes(ctx),
       ...anthropicRoutes(ctx),
     ],
