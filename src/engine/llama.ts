@@ -17,7 +17,7 @@ import {
 import { IncrementalDetokenizer } from "./detokenizer.js";
 import { openPooledModel } from "./pooled.js";
 import { estimateLoad } from "./estimate.js";
-import type { Engine, EngineSequence, GenerateStep, LoadedModel, LoadOptions, Sampling } from "./types.js";
+import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
 export interface LlamaEngineOptions {
   /** Upper bound for any context's threads (node-llama-cpp's maxThreads). */
