@@ -95,7 +95,18 @@ export async function main(argv: string[]): Promise<void> {
   if (srv1) await preload(srv1.url, name);
 
   log("loading the direct node-llama-cpp baseline");
+  // Same settings as the server (flash attention off, as with OLLAMA_FLASH_ATTENTION unset); a
+  // second baseline with node-llama-cpp's own default (flash attention "auto") for prompt eval.
   const direct = await Direct.open({ modelPath: gguf, threads, contextSize: ctx, batchSize: 512 });
+  const directFa = only.has("prompt")
+    ? await Direct.open({
+        modelPath: gguf,
+        threads,
+        contextSize: ctx,
+        batchSize: 512,
+        flashAttention: "auto",
+      })
+    : undefined;
 
   const result: Record<string, unknown> = {
     started,
@@ -181,10 +192,15 @@ export async function main(argv: string[]): Promise<void> {
     log(`prompt eval: ${reps} x (HTTP, direct), ~${promptWordsTarget}-token prompts, fresh each time`);
     const http: { server: number; ttft: number; count: number }[] = [];
     const dir: { rate: number; ttft: number; count: number }[] = [];
+    const dirFa: { rate: number; ttft: number; count: number }[] = [];
     for (let i = 0; i < reps; i++) {
-      for (const v of i % 2 === 0 ? ["http", "direct"] : ["direct", "http"]) {
+      for (const v of i % 2 === 0 ? ["http", "direct", "direct-fa"] : ["direct-fa", "direct", "http"]) {
         // A fresh nonce first: nothing is shared with any cached sequence.
-        const prompt = wordSoup(uniqueNonce(1000 + i * 2 + (v === "http" ? 0 : 1)), words, 200 + i);
+        const prompt = wordSoup(
+          uniqueNonce(1000 + i * 3 + ["http", "direct", "direct-fa"].indexOf(v)),
+          words,
+          200 + i,
+        );
         if (v === "http") {
           const r = await genStream(srv, name, prompt, 1, 1);
           const count = num(r.final, "prompt_eval_count");
@@ -194,9 +210,15 @@ export async function main(argv: string[]): Promise<void> {
             count,
           });
         } else {
-          const tokens = direct.tokenize(prompt);
-          const r = await direct.generate(tokens, 1, 1);
-          dir.push({ rate: (tokens.length * 1000) / r.ttftMs, ttft: r.ttftMs, count: tokens.length });
+          const d = v === "direct" ? direct : directFa;
+          if (!d) continue;
+          const tokens = d.tokenize(prompt);
+          const r = await d.generate(tokens, 1, 1);
+          (v === "direct" ? dir : dirFa).push({
+            rate: (tokens.length * 1000) / r.ttftMs,
+            ttft: r.ttftMs,
+            count: tokens.length,
+          });
         }
       }
     }
@@ -214,6 +236,12 @@ export async function main(argv: string[]): Promise<void> {
           ["tollama HTTP, server prompt_eval_duration", fmt(hs), "-", fmt(ratio(hs, d), 3)],
           ["tollama HTTP, client time to first token", fmt(hClient), fmt(hTtft), fmt(ratio(hClient, d), 3)],
           ["node-llama-cpp direct", fmt(d), fmt(dTtft), "1.000"],
+          [
+            "node-llama-cpp direct, flash attention auto",
+            fmt(median(dirFa.map((x) => x.rate))),
+            fmt(median(dirFa.map((x) => x.ttft))),
+            fmt(ratio(median(dirFa.map((x) => x.rate)), d), 3),
+          ],
         ],
       ),
     );
@@ -226,7 +254,8 @@ export async function main(argv: string[]): Promise<void> {
       directTtftMs: dTtft,
       ratioServer: ratio(hs, d),
       ratioClient: ratio(hClient, d),
-      samples: { http, direct: dir },
+      directFlashAttentionAutoTokPerSec: median(dirFa.map((x) => x.rate)),
+      samples: { http, direct: dir, directFlashAttentionAuto: dirFa },
     };
     console.log(out.at(-1));
   }
@@ -404,6 +433,7 @@ export async function main(argv: string[]): Promise<void> {
   await srv.stop();
   if (srv1) await srv1.stop();
   await direct.close();
+  await directFa?.close();
   const file = await writeResult("serve", result);
   console.log(`\nload average at start ${load0}, at end ${load1}`);
   if (cpuProf) console.log(`server CPU profile(s) in ${profDir}`);

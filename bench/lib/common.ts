@@ -284,7 +284,32 @@ export interface Reply {
   body: string;
 }
 
+/**
+ * A kept-alive socket the server closed while idle (Node's keepAliveTimeout) fails the next request
+ * with ECONNRESET before any response byte: that request is sent again, once, on a new socket.
+ */
+async function retryReset<T>(send: (onResponse: () => void) => Promise<T>): Promise<T> {
+  let responded = false;
+  try {
+    return await send(() => (responded = true));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (responded || (code !== "ECONNRESET" && code !== "EPIPE")) throw err;
+    return send(() => {});
+  }
+}
+
 export function request(base: string, method: string, path: string, body?: unknown): Promise<Reply> {
+  return retryReset((onResponse) => requestOnce(base, method, path, onResponse, body));
+}
+
+function requestOnce(
+  base: string,
+  method: string,
+  path: string,
+  onResponse: () => void,
+  body?: unknown,
+): Promise<Reply> {
   return new Promise((res, rej) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -297,6 +322,7 @@ export function request(base: string, method: string, path: string, body?: unkno
           : {},
       },
       (r) => {
+        onResponse();
         let text = "";
         r.setEncoding("utf8");
         r.on("data", (c: string) => (text += c));
@@ -325,6 +351,15 @@ export interface StreamResult {
 }
 
 export function stream(base: string, path: string, body: Record<string, unknown>): Promise<StreamResult> {
+  return retryReset((onResponse) => streamOnce(base, path, body, onResponse));
+}
+
+function streamOnce(
+  base: string,
+  path: string,
+  body: Record<string, unknown>,
+  onResponse: () => void,
+): Promise<StreamResult> {
   return new Promise((res, rej) => {
     const data = JSON.stringify(body);
     const t0 = nowMs();
@@ -342,6 +377,7 @@ export function stream(base: string, path: string, body: Record<string, unknown>
         headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) },
       },
       (r) => {
+        onResponse();
         r.setEncoding("utf8");
         r.on("data", (c: string) => {
           const t = nowMs();

@@ -20,6 +20,11 @@ export interface DirectOptions {
   /** Per sequence, like OLLAMA_CONTEXT_LENGTH (default 4096). */
   contextSize: number;
   batchSize: number;
+  /**
+   * tollama passes OLLAMA_FLASH_ATTENTION (default false) explicitly; node-llama-cpp's own default
+   * is "auto" (on for these models on CPU), so the baseline must say which. Default false.
+   */
+  flashAttention?: boolean | "auto";
 }
 
 export const SAMPLING = { temperature: 0.8, topK: 40, topP: 0.9, minP: 0 } as const;
@@ -56,6 +61,7 @@ export class Direct {
       sequences: 1,
       batchSize: o.batchSize,
       threads: o.threads,
+      ...(o.flashAttention === "auto" ? {} : { flashAttention: o.flashAttention ?? false }),
     });
     return new Direct(llama, model, context, context.getSequence());
   }
@@ -107,9 +113,14 @@ export class Direct {
     return { tokens: n, ttftMs: tFirst - t0, decodeMs, tokPerSec: n > 1 ? ((n - 1) * 1000) / decodeMs : NaN };
   }
 
+  /** Best effort: two baselines in one process may share one Llama instance. */
   async close(): Promise<void> {
-    await this.context.dispose();
-    await this.model.dispose();
-    await this.llama.dispose();
+    for (const d of [this.context, this.model, this.llama]) {
+      try {
+        if (!d.disposed) await d.dispose();
+      } catch {
+        /* already gone with its Llama */
+      }
+    }
   }
 }

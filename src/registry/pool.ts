@@ -1,5 +1,6 @@
 // Runs tasks with a concurrency limit; the first failure aborts the rest, and the call settles
 // only once every started task has (so parts can record their progress before we report).
+import { setMaxListeners } from "node:events";
 
 export async function runPool<T>(
   items: readonly T[],
@@ -8,6 +9,8 @@ export async function runPool<T>(
   task: (item: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const inner = new AbortController();
+  // Every running task listens to the shared signal; more than 10 is expected, not a leak.
+  setMaxListeners(0, inner.signal);
   const onOuterAbort = (): void => inner.abort(signal.reason);
   signal.addEventListener("abort", onOuterAbort, { once: true });
   if (signal.aborted) onOuterAbort();

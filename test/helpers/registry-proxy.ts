@@ -59,7 +59,10 @@ export interface RegistryProxy {
   faults: ProxyFaults;
   stats: ProxyStats;
   resetStats(): void;
-  /** Resolves once no blob response is being sent (e.g. to a client that was just killed). */
+  /**
+   * Lets requests a just-killed client had already sent reach the proxy, so they count before a
+   * resetStats() rather than after it (responses count into the stats current when they began).
+   */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -68,11 +71,13 @@ export interface RegistryProxy {
  * Tracks a response's connection: `destroyed` is not set when the peer goes away, so a flag
  * set by the one "close" event is the reliable way to know.
  */
-function watch(res: ServerResponse): {
+interface Connection {
   gone: () => boolean;
   closed: Promise<void>;
   writable: () => Promise<void>;
-} {
+}
+
+function watch(res: ServerResponse): Connection {
   let gone = false;
   const closed = new Promise<void>((resolve) =>
     res.once("close", () => {
@@ -123,10 +128,14 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
   let sending = 0;
 
   /** Pipes a blob body to the client through the configured faults. */
-  async function pipeBlob(up: IncomingMessage, res: ServerResponse, digest: string): Promise<void> {
+  async function pipeBlob(
+    up: IncomingMessage,
+    res: ServerResponse,
+    conn: Connection,
+    digest: string,
+  ): Promise<void> {
     const f = state.faults;
     const s = state.stats;
-    const conn = watch(res);
     const range = /^bytes (\d+)-/.exec(String(up.headers["content-range"] ?? ""));
     let offset = range ? Number(range[1]) : 0;
     for await (const raw of up as AsyncIterable<Buffer>) {
@@ -188,6 +197,8 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
     delete headers.authorization;
     // Keeping the client's Host makes the registry build upload Locations that point at us.
     headers.host = host;
+    // Watched from the start: the client may vanish before the registry answers.
+    const conn = watch(res);
     const up = http.request(new URL(path, options.upstream), { method: req.method, headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       const isBody =
@@ -197,7 +208,7 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
         return;
       }
       sending++;
-      pipeBlob(upRes, res, blobDigest)
+      pipeBlob(upRes, res, conn, blobDigest)
         .catch(() => res.destroy())
         .finally(() => sending--);
     });
@@ -291,9 +302,9 @@ export async function startRegistryProxy(options: ProxyOptions): Promise<Registr
       state.stats = emptyStats();
     },
     async settle() {
-      // A dead client's last requests may still be in the socket buffer: give them a moment.
-      await new Promise((r) => setTimeout(r, 100));
-      while (sending > 0) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 200));
+      const deadline = Date.now() + 2000;
+      while (sending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     },
     async close() {
       for (const s of sockets) s.destroy();

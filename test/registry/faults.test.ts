@@ -153,7 +153,8 @@ describe("pull through faults", { skip }, () => {
     );
     assert.equal(proxy.stats.blobBytes, SIZE - persisted + others, "only the missing bytes were downloaded");
     const firstReport = events.events.find((e) => e.digest === digest);
-    assert.equal(firstReport?.completed, persisted, "progress starts from the resumed bytes");
+    // Progress is reported on a timer, so the first report may already include new bytes.
+    assert.ok((firstReport?.completed ?? 0) >= persisted, "progress starts from the resumed bytes");
     await assertComplete(second);
   });
 
