@@ -23,7 +23,7 @@ import {
   type ProgressFn,
   type ProgressResponse,
 } from "./progress.js";
-import { withRetries } from "./retry.js";
+import { isRetryable, isUnreachable, withRetries } from "./retry.js";
 import { resolveTuning, type Tuning } from "./tuning.js";
 import type { Credentials } from "./auth.js";
 
@@ -55,13 +55,18 @@ interface PullContext {
 }
 
 async function fetchManifest(ctx: PullContext): Promise<{ manifest: Manifest; bytes: Buffer }> {
-  const bytes = await withRetries(ctx.tuning, ctx.signal, async () => {
-    const res = await ctx.client.request("GET", manifestUrl(ctx.endpoint), {
-      headers: { Accept: MANIFEST_ACCEPT },
-      signal: ctx.signal,
-    });
-    return readBytes(res, MAX_MANIFEST_BYTES);
-  });
+  const bytes = await withRetries(
+    ctx.tuning,
+    ctx.signal,
+    async () => {
+      const res = await ctx.client.request("GET", manifestUrl(ctx.endpoint), {
+        headers: { Accept: MANIFEST_ACCEPT },
+        signal: ctx.signal,
+      });
+      return readBytes(res, MAX_MANIFEST_BYTES);
+    },
+    (err) => isRetryable(err) && !isUnreachable(err),
+  );
   return { manifest: parseManifestBytes(bytes, "manifest").manifest, bytes };
 }
 
