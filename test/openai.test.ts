@@ -3,22 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
-
-// A qwen2.5-like ChatML template with tools: calls are `<tool_call>` JSON lines.
-const toolTemplate = `{{- if .Tools }}<|im_start|>system
-<tools>
-{{- range .Tools }}
-{{ .Function }}
-{{- end }}
-</tools><|im_end|>
-{{ end }}
-{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .Content }}{{ .Content }}{{ else if .ToolCalls }}<tool_call>
-{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
-{{ end }}</tool_call>{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
+import { addModel, chatmlTemplate, startServer, toolTemplate, type TestServer } from "./helpers/server.js";
 
 const weatherTool: OpenAI.Chat.ChatCompletionTool = {
   type: "function",

@@ -72,3 +72,18 @@ export const chatmlTemplate = `{{- range .Messages }}<|im_start|>{{ .Role }}
 {{ .Content }}<|im_end|>
 {{ end }}<|im_start|>assistant
 `;
+
+// A qwen2.5-like ChatML template with tools: calls are `<tool_call>` JSON lines.
+export const toolTemplate = `{{- if .Tools }}<|im_start|>system
+<tools>
+{{- range .Tools }}
+{{ .Function }}
+{{- end }}
+</tools><|im_end|>
+{{ end }}
+{{- range .Messages }}<|im_start|>{{ .Role }}
+{{ if .Content }}{{ .Content }}{{ else if .ToolCalls }}<tool_call>
+{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
+{{ end }}</tool_call>{{ end }}<|im_end|>
+{{ end }}<|im_start|>assistant
+`;
