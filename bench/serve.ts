@@ -189,7 +189,9 @@ export async function main(argv: string[]): Promise<void> {
       const n = direct.tokenize(wordSoup(uniqueNonce(999), words, 5)).length;
       words = Math.max(16, Math.round((words * promptWordsTarget) / n));
     }
-    log(`prompt eval: ${reps} x (HTTP, direct), ~${promptWordsTarget}-token prompts, fresh each time`);
+    log(
+      `prompt eval: ${reps} x (HTTP, direct, direct with flash attention auto), ~${promptWordsTarget}-token prompts, fresh each time`,
+    );
     const http: { server: number; ttft: number; count: number }[] = [];
     const dir: { rate: number; ttft: number; count: number }[] = [];
     const dirFa: { rate: number; ttft: number; count: number }[] = [];
