@@ -45,11 +45,16 @@ export interface Models {
   resolve(name: string): Promise<ResolvedModel>;
   /** Capabilities of a stored model without loading it (for /api/tags and /api/show). */
   capabilitiesOf(stored: StoredModel): Promise<Capability[]>;
+  /** Forget resolved models; routes that change the store call it. */
+  invalidate(): void;
 }
 
 export function createModels(store: Store): Models {
   const metadata = new Map<string, Promise<GgufFile>>();
   const templates = new Map<string, OllamaTemplate>();
+  // Resolved models by name as requested: a request must not read manifests from disk, since file
+  // I/O shares libuv's single pool thread with decoding and would wait behind every token.
+  const resolved = new Map<string, Promise<ResolvedModel>>();
 
   const ggufOf = (path: string): Promise<GgufFile> => {
     let p = metadata.get(path);
@@ -110,27 +115,40 @@ export function createModels(store: Store): Models {
         }),
       );
     },
-    async resolve(name) {
-      const stored = await store.readModel(name);
-      const a = await analyse(stored);
-      if (!stored.modelPath || !a.file || !a.gguf) throw new Error(`model '${name}' has no model layer`);
-      return {
-        stored,
-        shortName: stored.shortName,
-        fullName: stored.fullName,
-        modelPath: stored.modelPath,
-        gguf: a.gguf,
-        metadata: a.file,
-        template: a.template,
-        jinja: a.jinja,
-        thinkingTags: a.tags,
-        capabilities: a.capabilities,
-      };
+    resolve(name) {
+      let r = resolved.get(name);
+      if (!r) {
+        r = resolveNow(name);
+        resolved.set(name, r);
+        r.catch(() => resolved.delete(name));
+      }
+      return r;
     },
     async capabilitiesOf(stored) {
       return (await analyse(stored)).capabilities;
     },
+    invalidate() {
+      resolved.clear();
+    },
   };
+
+  async function resolveNow(name: string): Promise<ResolvedModel> {
+    const stored = await store.readModel(name);
+    const a = await analyse(stored);
+    if (!stored.modelPath || !a.file || !a.gguf) throw new Error(`model '${name}' has no model layer`);
+    return {
+      stored,
+      shortName: stored.shortName,
+      fullName: stored.fullName,
+      modelPath: stored.modelPath,
+      gguf: a.gguf,
+      metadata: a.file,
+      template: a.template,
+      jinja: a.jinja,
+      thinkingTags: a.tags,
+      capabilities: a.capabilities,
+    };
+  }
 }
 
 function metadataString(f: GgufFile, key: string): string | undefined {

@@ -12,6 +12,14 @@ export function createRoutes(ctx: RouteContext): Route[] {
 }
 
 async function create(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    await runCreate(ctx, req, res);
+  } finally {
+    ctx.models.invalidate();
+  }
+}
+
+async function runCreate(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = decodeCreateRequest(await readBody(req));
   const progress = createModel({ store: ctx.store }, body);
   // Errors before the first line (bad names, paths, digests) propagate as plain HTTP errors.

@@ -74,6 +74,7 @@ function runningModels(ctx: RouteContext, res: ServerResponse) {
 async function copyModel(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
   const body = decodeCopyRequest(await readBody(req));
   await ctx.store.copy(body.source, body.destination);
+  ctx.models.invalidate();
   res.writeHead(200, { "Content-Length": 0 }).end();
 }
 
@@ -82,6 +83,7 @@ async function deleteModel(ctx: RouteContext, req: IncomingMessage, res: ServerR
   const name = body.model || body.name;
   if (name === "") throw errors.nameInvalid(name);
   await ctx.store.delete(name);
+  ctx.models.invalidate();
   res.writeHead(200, { "Content-Length": 0 }).end();
 }
 

@@ -59,5 +59,7 @@ async function transfer(
   } catch (err) {
     const { status, message } = errorReply(err);
     writer.fail(status, message);
+  } finally {
+    ctx.models.invalidate();
   }
 }
