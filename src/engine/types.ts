@@ -18,7 +18,8 @@ export interface LoadOptions {
   gpuLayers: number | "auto";
   /** Memory-map the weights. undefined lets llama.cpp decide. */
   useMmap?: boolean | undefined;
-  flashAttention: boolean;
+  /** "auto" lets llama.cpp enable it where the model supports it. */
+  flashAttention: boolean | "auto";
   kvCacheType: "f16" | "q8_0" | "q4_0";
   /** LoRA adapters (GGUF paths). */
   adapters: string[];
