@@ -102,7 +102,7 @@ function durationVar(s: string, def: number, key: string, warn: Warn, zeroIsFore
     if (/^-?\d+$/.test(s)) ms = Number(s) * 1000;
     else {
       try {
-        ms = parseGoDuration(s);
+        ms = Number(parseGoDuration(s)) / 1e6;
       } catch {
         warn(`invalid environment variable, using default: ${key}=${JSON.stringify(s)}`);
       }

@@ -1,66 +1,160 @@
-/** Go's time.ParseDuration, in milliseconds (fractions kept): "1h30m", "300ms", "-1.5s", "0". */
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
+// Go's time.ParseDuration and Duration.String, in nanoseconds as bigint so
+// values up to Go's int64 limit stay exact.
+/** Go's time.ParseDuration error, with its exact text. */
 export class DurationError extends Error {}
 
-export function parseGoDuration(text: string): number {
-  const fail = (): never => {
-    throw new DurationError(`time: invalid duration ${JSON.stringify(text)}`);
+const maxUint63 = 1n << 63n;
+
+const units: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  "\u00b5s": 1_000n, // micro sign
+  "\u03bcs": 1_000n, // Greek mu
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** The time package's own quoting: non-ASCII and control bytes become \xNN. */
+function timeQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp >= 0x80 || cp < 0x20) {
+      for (const b of Buffer.from(ch, "utf8")) out += "\\x" + b.toString(16).padStart(2, "0");
+    } else {
+      if (ch === '"' || ch === "\\") out += "\\";
+      out += ch;
+    }
+  }
+  return out + '"';
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= "0" && c <= "9";
+}
+
+/** time.ParseDuration: returns nanoseconds or throws Go's exact error. */
+export function parseGoDuration(orig: string): bigint {
+  const invalid = (): never => {
+    throw new DurationError("time: invalid duration " + timeQuote(orig));
   };
-  let s = text;
-  let sign = 1;
-  if (s.startsWith("-") || s.startsWith("+")) {
-    if (s[0] === "-") sign = -1;
+  let s = orig;
+  let neg = false;
+  if (s !== "" && (s[0] === "-" || s[0] === "+")) {
+    neg = s[0] === "-";
     s = s.slice(1);
   }
-  if (s === "0") return 0;
-  if (s === "") fail();
-  let total = 0;
-  const part = /^(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)/;
-  while (s.length > 0) {
-    const m = part.exec(s);
-    if (!m || m[1] === "" || m[1] === ".") {
-      // Go names a number without a unit specially.
-      if (/^\d*\.?\d+$|^\d+\.$/.test(s))
-        throw new DurationError(`time: missing unit in duration ${JSON.stringify(text)}`);
-      fail();
+  if (s === "0") return 0n;
+  if (s === "") invalid();
+  let d = 0n;
+  while (s !== "") {
+    if (!(s[0] === "." || isDigit(s[0]))) invalid();
+    // leadingInt: digits before the point, failing on int64 overflow
+    let i = 0;
+    let v = 0n;
+    for (; i < s.length && isDigit(s[i]); i++) {
+      if (v > maxUint63 / 10n) invalid();
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > maxUint63) invalid();
     }
-    total += Number(m![1]) * unitMs[m![2]!]!;
-    s = s.slice(m![0].length);
+    const pre = i > 0;
+    s = s.slice(i);
+    // leadingFraction: digits after the point; excess precision is dropped
+    let f = 0n;
+    let scale = 1;
+    let post = false;
+    if (s !== "" && s[0] === ".") {
+      s = s.slice(1);
+      let j = 0;
+      let overflow = false;
+      for (; j < s.length && isDigit(s[j]); j++) {
+        if (overflow) continue;
+        if (f > (maxUint63 - 1n) / 10n) {
+          overflow = true;
+          continue;
+        }
+        const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
+        if (y > maxUint63) {
+          overflow = true;
+          continue;
+        }
+        f = y;
+        scale *= 10;
+      }
+      post = j > 0;
+      s = s.slice(j);
+    }
+    if (!pre && !post) invalid();
+    let k = 0;
+    while (k < s.length && !(s[k] === "." || isDigit(s[k]))) k++;
+    if (k === 0) throw new DurationError("time: missing unit in duration " + timeQuote(orig));
+    const u = s.slice(0, k);
+    s = s.slice(k);
+    const unit = units[u];
+    if (unit === undefined) {
+      throw new DurationError("time: unknown unit " + timeQuote(u) + " in duration " + timeQuote(orig));
+    }
+    if (v > maxUint63 / unit) invalid();
+    v *= unit;
+    if (f > 0n) {
+      // Go computes the fraction in float64, so rounding matches it.
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > maxUint63) invalid();
+    }
+    d += v;
+    if (d > maxUint63) invalid();
   }
-  return sign * total;
+  if (neg) return -d;
+  if (d > maxUint63 - 1n) invalid();
+  return d;
 }
 
-/** Prints milliseconds like Go's Duration.String(): "5m0s", "1h0m0s", "300ms". */
-export function formatGoDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  const neg = ms < 0;
-  let rest = Math.abs(ms);
+function fmtFrac(v: bigint, prec: number): [string, bigint] {
+  let out = "";
+  let print = false;
+  for (let i = 0; i < prec; i++) {
+    const digit = v % 10n;
+    print = print || digit !== 0n;
+    if (print) out = digit.toString() + out;
+    v /= 10n;
+  }
+  return [print ? "." + out : "", v];
+}
+
+/** time.Duration.String(): "1h30m0s", "300ms", "1.5µs", "0s". */
+export function formatGoDuration(ns: bigint | number): string {
+  let u = typeof ns === "bigint" ? ns : BigInt(Math.trunc(ns));
+  const neg = u < 0n;
+  if (neg) u = -u;
   let out: string;
-  if (rest < 1000) {
-    if (rest >= 1) out = `${trimFloat(rest)}ms`;
-    else if (rest >= 1e-3) out = `${trimFloat(rest * 1e3)}µs`;
-    else out = `${trimFloat(rest * 1e6)}ns`;
+  if (u < 1_000_000_000n) {
+    if (u === 0n) return "0s";
+    let prec: number;
+    let unit: string;
+    if (u < 1_000n) {
+      prec = 0;
+      unit = "ns";
+    } else if (u < 1_000_000n) {
+      prec = 3;
+      unit = "\u00b5s";
+    } else {
+      prec = 6;
+      unit = "ms";
+    }
+    const [frac, whole] = fmtFrac(u, prec);
+    out = whole.toString() + frac + unit;
   } else {
-    const h = Math.floor(rest / 3_600_000);
-    rest -= h * 3_600_000;
-    const m = Math.floor(rest / 60_000);
-    rest -= m * 60_000;
-    const sec = `${trimFloat(rest / 1000)}s`;
-    out = h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec;
+    const [frac, secs] = fmtFrac(u, 9);
+    out = (secs % 60n).toString() + frac + "s";
+    let mins = secs / 60n;
+    if (mins > 0n) {
+      out = (mins % 60n).toString() + "m" + out;
+      const hours = mins / 60n;
+      if (hours > 0n) out = hours.toString() + "h" + out;
+      mins = 0n;
+    }
   }
-  return neg ? `-${out}` : out;
-}
-
-function trimFloat(n: number): string {
-  return String(Number(n.toFixed(9)));
+  return neg ? "-" + out : out;
 }

@@ -9,7 +9,7 @@ export {
   type JsonValue,
   type DecodedJson,
 } from "./json.js";
-export { parseGoDuration, formatGoDuration } from "./duration.js";
+export { parseGoDuration, formatGoDuration } from "../../util/duration.js";
 export { type GoAny, goBase64 } from "./decode.js";
 export { type Options, OPTION_TABLE, defaultOptions, optionsFromMap, mergeOptions } from "./options.js";
 export {

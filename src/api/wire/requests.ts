@@ -16,7 +16,7 @@ import {
   unmarshal,
 } from "./decode.js";
 import { GoError, GoTypeError, WireError, goQuote } from "./errors.js";
-import { parseGoDuration } from "./duration.js";
+import { DurationError, parseGoDuration } from "../../util/duration.js";
 import { decodeJson, JsonNumber, JsonObject, type JsonValue } from "./json.js";
 import { type Tool, type ToolCall, toolCallDecoder, toolsDecoder } from "./tools.js";
 
@@ -177,7 +177,12 @@ const keepAlive: Dec<KeepAlive | undefined> = goPtr(
       return { forever: false, ms: Math.trunc(ns) / 1e6 };
     }
     if (typeof any === "string") {
-      const ns = parseGoDuration(any);
+      let ns: bigint;
+      try {
+        ns = parseGoDuration(any);
+      } catch (err) {
+        throw err instanceof DurationError ? new GoError(err.message) : err;
+      }
       if (ns < 0n) return { forever: true };
       return { forever: false, ms: Number(ns) / 1e6 };
     }
