@@ -17,7 +17,7 @@ import { effectiveOptions, resolveModel, schedule } from "../core/inference.js";
 import { tokenizePrompt } from "../core/complete.js";
 import type { Metrics } from "../core/inference.js";
 import type { ParsedToolCall } from "../tools/index.js";
-import { goJson } from "../api/json.js";
+import { goJson } from "../store/index.js";
 import { SseWriter } from "../openai/sse.js";
 import { estimateTokens, fromMessagesRequest, parseBody, type MessagesConversion } from "./request.js";
 

@@ -1,6 +1,6 @@
 /** Request bodies, JSON replies and NDJSON streams over Node's raw request/response objects. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { goJson } from "./json.js";
+import { goJson } from "../store/index.js";
 
 export const jsonType = "application/json; charset=utf-8";
 export const ndjsonType = "application/x-ndjson";

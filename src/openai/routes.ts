@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "../api/server.js";
 import type { RouteContext } from "../api/routes/context.js";
 import { readBody, sendJson } from "../api/http.js";
-import { goJson } from "../api/json.js";
+import { goJson } from "../store/index.js";
 import { decodeShowRequest } from "../api/wire/index.js";
 import { chat } from "../core/chat.js";
 import { generate } from "../core/generate.js";

@@ -4,7 +4,7 @@
  * (Anthropic). `signal` aborts when the client goes away, so generation stops at the next token.
  */
 import type { ServerResponse } from "node:http";
-import { goJson } from "../api/json.js";
+import { goJson } from "../store/index.js";
 
 export class SseWriter {
   private readonly controller = new AbortController();
