@@ -99,11 +99,8 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
 
   return {
     facts: {
-      trainContextSize: model.trainContextSize,
       sizeBytes: model.size + context.stateSize,
       vramBytes: vram,
-      embeddingSize: model.embeddingVectorSize,
-      hasEncoderOnly: String(model.fileInfo.metadata.general.architecture) === "bert",
     },
     contextSize: context.contextSize,
     sequences: load.sequences,
@@ -112,7 +109,6 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     tokenize: (text) => model.tokenize(text, true),
     detokenize: (tokens) => model.detokenize(tokens as Token[], false),
     isEndOfGeneration: (token) => model.isEogToken(token as Token),
-    freeSequences: () => pool.filter((p) => !p.busy).length,
     acquireSequence(tokens) {
       let best: (typeof pool)[number] | undefined;
       let bestShared = -1;

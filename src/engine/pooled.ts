@@ -46,11 +46,8 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
   const vram = model.gpuLayers > 0 ? model.size : 0;
   return {
     facts: {
-      trainContextSize: model.trainContextSize,
       sizeBytes: model.size,
       vramBytes: vram,
-      embeddingSize: model.embeddingVectorSize,
-      hasEncoderOnly: String(model.fileInfo.metadata.general.architecture) === "bert",
     },
     contextSize,
     sequences: 1,
@@ -61,7 +58,6 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
     isEndOfGeneration: (token) => model.isEogToken(token as Token),
     // no generation context: the scheduler never hands out a sequence of a pooled model
     acquireSequence: () => undefined,
-    freeSequences: () => 0,
     embedder,
     ranker,
     async dispose() {

@@ -50,12 +50,9 @@ export interface GenerateStep {
 }
 
 export interface ModelFacts {
-  trainContextSize: number;
   /** Bytes of weights in RAM and in VRAM. */
   sizeBytes: number;
   vramBytes: number;
-  embeddingSize: number;
-  hasEncoderOnly: boolean;
 }
 
 export interface LoadedModel {
@@ -71,7 +68,6 @@ export interface LoadedModel {
   isEndOfGeneration(token: number): boolean;
   /** A free sequence, preferring the one whose cache shares the longest prefix with `tokens`. */
   acquireSequence(tokens: readonly number[]): EngineSequence | undefined;
-  freeSequences(): number;
   /** Pooled embeddings; present on models loaded with `embedding` that pool into vectors. */
   readonly embedder?: Embedder | undefined;
   /** Relevance scores; present on models loaded with `embedding` whose pooling is rank (rerankers). */

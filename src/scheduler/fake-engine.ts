@@ -47,7 +47,7 @@ export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<F
 function fakeModel(opts: LoadOptions, script: number[], onDispose: () => void): LoadedModel {
   const busy = new Array<boolean>(opts.sequences).fill(false);
   return {
-    facts: { trainContextSize: 2048, sizeBytes: 1000, vramBytes: 0, embeddingSize: 8, hasEncoderOnly: false },
+    facts: { sizeBytes: 1000, vramBytes: 0 },
     contextSize: opts.contextSize,
     sequences: opts.sequences,
     addBos: false,
@@ -55,7 +55,6 @@ function fakeModel(opts: LoadOptions, script: number[], onDispose: () => void): 
     tokenize: (text) => [...text].map((c) => c.charCodeAt(0)),
     detokenize: (tokens) => String.fromCharCode(...tokens),
     isEndOfGeneration: () => false,
-    freeSequences: () => busy.filter((b) => !b).length,
     acquireSequence() {
       const i = busy.indexOf(false);
       if (i < 0) return undefined;
