@@ -87,7 +87,8 @@ describe("/v1/messages", () => {
     const m = await client.messages.create({ ...req, stop_sequences: [stop] });
     const text = m.content.map((b) => (b.type === "text" ? b.text : "")).join("");
     assert.equal(text, full.slice(0, full.indexOf(stop)));
-    assert.equal(m.stop_reason, "end_turn");
+    assert.equal(m.stop_reason, "stop_sequence");
+    assert.equal(m.stop_sequence, stop);
   });
 
   test("streaming through the SDK accumulates the same message", async () => {

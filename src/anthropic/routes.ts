@@ -88,8 +88,13 @@ async function prepare(ctx: RouteContext, conv: MessagesConversion) {
   return model;
 }
 
-function stopReason(doneReason: string | undefined, hasToolCalls: boolean): string | null {
+function stopReason(
+  doneReason: string | undefined,
+  hasToolCalls: boolean,
+  stopSequence?: string,
+): string | null {
   if (hasToolCalls) return "tool_use";
+  if (stopSequence !== undefined) return "stop_sequence";
   if (doneReason === "stop") return "end_turn";
   if (doneReason === "length") return "max_tokens";
   return doneReason ? "end_turn" : null;
@@ -121,6 +126,7 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
     let text = "";
     const calls: ParsedToolCall[] = [];
     let doneReason: string | undefined;
+    let stopSequence: string | undefined;
     let metrics: Metrics | undefined;
     for await (const ev of chat(ctx, conv.request, abort.signal, start)) {
       if (ev.type === "piece") {
@@ -129,6 +135,7 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
         calls.push(...ev.piece.toolCalls);
       } else if (ev.type === "done") {
         doneReason = ev.doneReason;
+        stopSequence = ev.stopSequence;
         metrics = ev.metrics;
       }
     }
@@ -143,8 +150,8 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
       role: "assistant",
       model,
       content,
-      stop_reason: stopReason(doneReason, calls.length > 0),
-      stop_sequence: null,
+      stop_reason: stopReason(doneReason, calls.length > 0, stopSequence),
+      stop_sequence: calls.length === 0 ? (stopSequence ?? null) : null,
       usage: { input_tokens: metrics?.promptEvalCount ?? 0, output_tokens: metrics?.evalCount ?? 0 },
     });
     return;
@@ -234,7 +241,10 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
       closeBlock();
       sse.event("message_delta", {
         type: "message_delta",
-        delta: { stop_reason: stopReason(ev.doneReason, toolCalls > 0), stop_sequence: null },
+        delta: {
+          stop_reason: stopReason(ev.doneReason, toolCalls > 0, ev.stopSequence),
+          stop_sequence: toolCalls === 0 ? (ev.stopSequence ?? null) : null,
+        },
         usage: { input_tokens: ev.metrics.promptEvalCount, output_tokens: ev.metrics.evalCount },
       });
       sse.event("message_stop", { type: "message_stop" });

@@ -28,7 +28,13 @@ export interface Metrics {
 
 export type InferenceEvent =
   | { type: "piece"; piece: OutputPiece }
-  | { type: "done"; doneReason: string; metrics: Metrics; context?: number[] }
+  | {
+      type: "done";
+      doneReason: string;
+      metrics: Metrics;
+      context?: number[];
+      stopSequence?: string | undefined;
+    }
   /** Early answers that run no completion: load, unload, or the rendered prompt. */
   | {
       type: "early";

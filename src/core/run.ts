@@ -26,6 +26,8 @@ export interface RunResult {
   evalNs: number;
   /** Tokens sampled, for /api/generate's context. */
   tokens: number[];
+  /** The stop sequence that ended generation (Anthropic reports it). */
+  stopSequence?: string | undefined;
 }
 
 const now = () => process.hrtime.bigint();
@@ -40,6 +42,7 @@ export async function* runCompletion(
   const stops = new StopMatcher(req.stop);
   const tokens: number[] = [];
   let doneReason: RunResult["doneReason"] = "stop";
+  let stopSequence: string | undefined;
   const limit = req.numPredict >= 0 ? req.numPredict : Infinity;
 
   if (limit > 0) {
@@ -51,9 +54,12 @@ export async function* runCompletion(
     });
     for await (const step of steps) {
       if (step.token >= 0) tokens.push(step.token);
-      const { emit, stopped } = stops.push(step.text);
+      const { emit, stopped, stop } = stops.push(step.text);
       if (emit) yield emit;
-      if (stopped) break;
+      if (stopped) {
+        stopSequence = stop;
+        break;
+      }
       if (tokens.length >= limit) {
         doneReason = "length";
         break;
@@ -77,5 +83,6 @@ export async function* runCompletion(
     evalCount: tokens.length,
     evalNs: Number(end - promptDone),
     tokens,
+    stopSequence,
   };
 }

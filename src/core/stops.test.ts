@@ -22,8 +22,9 @@ test("held text that turns out not to be a stop is emitted", () => {
   assert.deepEqual(run(["STOP"], ["ST"]), { out: "ST", stopped: false });
 });
 
-test("the earliest of several stops wins", () => {
+test("the earliest of several stops wins, and is reported", () => {
   assert.deepEqual(run(["b", "a"], ["xxab"]), { out: "xx", stopped: true });
+  assert.deepEqual(new StopMatcher(["b", "a"]).push("xxab"), { emit: "xx", stopped: true, stop: "a" });
 });
 
 test("no stops passes everything", () => {

@@ -7,18 +7,19 @@ export class StopMatcher {
 
   constructor(private readonly stops: readonly string[]) {}
 
-  /** Returns the text safe to emit, and whether a stop sequence was hit (the text before it is emitted). */
-  push(text: string): { emit: string; stopped: boolean } {
+  /** Returns the text safe to emit, and the stop sequence hit, if any (the text before it is emitted). */
+  push(text: string): { emit: string; stopped: boolean; stop?: string } {
     const buf = this.held + text;
     let cut = -1;
+    let hit: string | undefined;
     for (const stop of this.stops) {
       if (stop === "") continue;
       const i = buf.indexOf(stop);
-      if (i >= 0 && (cut < 0 || i < cut)) cut = i;
+      if (i >= 0 && (cut < 0 || i < cut)) [cut, hit] = [i, stop];
     }
     if (cut >= 0) {
       this.held = "";
-      return { emit: buf.slice(0, cut), stopped: true };
+      return { emit: buf.slice(0, cut), stopped: true, stop: hit };
     }
     const keep = this.partialSuffix(buf);
     this.held = buf.slice(buf.length - keep);

@@ -47,6 +47,7 @@ export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncG
       evalNs: r.evalNs,
     },
     ...(o.withContext ? { context: [...c.promptTokens, ...r.tokens] } : {}),
+    ...(r.stopSequence !== undefined ? { stopSequence: r.stopSequence } : {}),
   };
 }
 
