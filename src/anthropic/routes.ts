@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "../api/server.js";
 import type { RouteContext } from "../api/routes/context.js";
-import { readBody, sendJson } from "../api/http.js";
+import { abortOnClose, readBody, sendJson } from "../api/http.js";
 import { errorReply } from "../api/errors.js";
 import type { Think } from "../api/wire/index.js";
 import { chat } from "../core/chat.js";
@@ -118,17 +118,14 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
   const model = conv.model;
 
   if (!conv.stream) {
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const clientGone = abortOnClose(res);
     let thinking = "";
     let text = "";
     const calls: ParsedToolCall[] = [];
     let doneReason: string | undefined;
     let stopSequence: string | undefined;
     let metrics: Metrics | undefined;
-    for await (const ev of chat(ctx, conv.request, abort.signal, start)) {
+    for await (const ev of chat(ctx, conv.request, clientGone, start)) {
       if (ev.type === "piece") {
         thinking += ev.piece.thinking;
         text += ev.piece.content;
@@ -139,7 +136,7 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
         metrics = ev.metrics;
       }
     }
-    if (abort.signal.aborted) return;
+    if (clientGone.aborted) return;
     const content: unknown[] = [];
     if (thinking) content.push({ type: "thinking", thinking, signature: "" });
     if (text) content.push({ type: "text", text });

@@ -35,29 +35,32 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   res.end(text);
 }
 
+/** A signal that aborts when the client goes away before the response is finished. */
+export function abortOnClose(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 /**
  * An NDJSON response. Lines are written as they come; `closed` turns true when the client goes
  * away, and `signal` aborts then, so generation stops at the next token.
  */
 export class NdjsonWriter {
-  private readonly controller = new AbortController();
+  readonly signal: AbortSignal;
   private started = false;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly contentType = ndjsonType,
   ) {
-    res.on("close", () => {
-      if (!res.writableFinished) this.controller.abort();
-    });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
+    this.signal = abortOnClose(res);
   }
 
   get closed(): boolean {
-    return this.controller.signal.aborted;
+    return this.signal.aborted;
   }
 
   get headersSent(): boolean {

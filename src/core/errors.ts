@@ -2,6 +2,8 @@
  * The catalogue of errors a client can see, with Ollama's exact wording and status codes. Code
  * below the HTTP layer throws these; the API layer maps them to `{"error": message}` responses.
  */
+import { goQuote } from "../util/goquote.js";
+
 export class OllamaError extends Error {
   constructor(
     readonly status: number,
@@ -12,7 +14,7 @@ export class OllamaError extends Error {
   }
 }
 
-const quote = (s: string) => JSON.stringify(s);
+const quote = goQuote;
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 export const errors = {

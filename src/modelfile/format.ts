@@ -2,6 +2,9 @@
 // `parameters` fields of /api/show do.
 import type { Command, Modelfile } from "./parser.js";
 import { PARAMETER_TYPES } from "./params.js";
+import { goQuote } from "../util/goquote.js";
+
+export { goQuote };
 
 const needsQuotes = (s: string): boolean =>
   s.includes("\n") || s.includes("\r") || /^[ \t]|[ \t]$/.test(s) || s.startsWith('"');
@@ -15,7 +18,16 @@ export function quote(s: string): string {
   return s.includes('"') ? `"""${s}"""` : `"${s}"`;
 }
 
-const KEYWORD_COMMANDS = new Set(["license", "template", "system", "adapter", "renderer", "parser", "requires", "draft"]);
+const KEYWORD_COMMANDS = new Set([
+  "license",
+  "template",
+  "system",
+  "adapter",
+  "renderer",
+  "parser",
+  "requires",
+  "draft",
+]);
 
 export function formatCommand(cmd: Command): string {
   if (cmd.name === "model") return `FROM ${quote(cmd.args)}`;
@@ -121,35 +133,4 @@ export function goFloat(n: number): string {
     return `${mant}e${sign}${String(Math.abs(exp)).padStart(2, "0")}`;
   }
   return String(n);
-}
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-const ESCAPES: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  '"': '\\"',
-  "\\": "\\\\",
-};
-
-/** Go's strconv.Quote. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const c of s) {
-    const esc = ESCAPES[c];
-    if (esc !== undefined) out += esc;
-    else if (PRINTABLE.test(c)) out += c;
-    else out += goEscapeCode(c.codePointAt(0) ?? 0);
-  }
-  return `${out}"`;
-}
-
-function goEscapeCode(cp: number): string {
-  if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, "0")}`;
-  if (cp <= 0xffff) return `\\u${cp.toString(16).padStart(4, "0")}`;
-  return `\\U${cp.toString(16).padStart(8, "0")}`;
 }

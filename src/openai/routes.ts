@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "../api/server.js";
 import type { RouteContext } from "../api/routes/context.js";
-import { readBody, sendJson } from "../api/http.js";
+import { abortOnClose, readBody, sendJson } from "../api/http.js";
 import { goJson } from "../store/index.js";
 import { decodeShowRequest } from "../api/wire/index.js";
 import { chat } from "../core/chat.js";
@@ -99,12 +99,9 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
   const id = randomId("chatcmpl");
   const model = conv.model;
   if (!conv.stream) {
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const { piece, doneReason, metrics } = await collect(chat(ctx, conv.request, abort.signal, start));
-    if (abort.signal.aborted) return;
+    const clientGone = abortOnClose(res);
+    const { piece, doneReason, metrics } = await collect(chat(ctx, conv.request, clientGone, start));
+    if (clientGone.aborted) return;
     const calls = openaiToolCalls(piece.toolCalls);
     let finish: string | null = doneReason ?? null;
     if (finish === "stop" && calls.length > 0) finish = "tool_calls";
@@ -205,12 +202,9 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
   const id = randomId("cmpl");
   const model = conv.model;
   if (!conv.stream) {
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const { piece, doneReason, metrics } = await collect(generate(ctx, conv.request, abort.signal, start));
-    if (abort.signal.aborted) return;
+    const clientGone = abortOnClose(res);
+    const { piece, doneReason, metrics } = await collect(generate(ctx, conv.request, clientGone, start));
+    if (clientGone.aborted) return;
     sendJson(res, 200, {
       id,
       object: "text_completion",

@@ -5,23 +5,18 @@
  */
 import type { ServerResponse } from "node:http";
 import { goJson } from "../store/index.js";
+import { abortOnClose } from "../api/http.js";
 
 export class SseWriter {
-  private readonly controller = new AbortController();
+  readonly signal: AbortSignal;
   private started = false;
 
   constructor(private readonly res: ServerResponse) {
-    res.on("close", () => {
-      if (!res.writableFinished) this.controller.abort();
-    });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
+    this.signal = abortOnClose(res);
   }
 
   get closed(): boolean {
-    return this.controller.signal.aborted;
+    return this.signal.aborted;
   }
 
   get headersSent(): boolean {

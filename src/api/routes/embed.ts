@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "../server.js";
 import type { RouteContext } from "./context.js";
-import { readBody, sendJson } from "../http.js";
+import { abortOnClose, readBody, sendJson } from "../http.js";
 import { errorReply } from "../errors.js";
 import { decodeEmbedRequest, decodeEmbeddingRequest, embedInputStrings, type GoAny } from "../wire/index.js";
 import { embed, legacyEmbedding, type EmbedInput } from "../../core/embed.js";
@@ -43,14 +43,11 @@ async function guarded(
   res: ServerResponse,
   run: (signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
-  const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  const signal = abortOnClose(res);
   try {
-    await run(controller.signal);
+    await run(signal);
   } catch (err) {
-    if (res.headersSent || controller.signal.aborted) return;
+    if (res.headersSent || signal.aborted) return;
     const { status, message } = errorReply(err);
     sendJson(res, status, style === "openai" ? openAiError(status, message) : { error: message });
   }

@@ -1,3 +1,6 @@
+import { goQuote } from "../../util/goquote.js";
+
+export { goQuote };
 // Error types shared by the wire decoders. Every message here must match the
 // text a Go/gin Ollama server would put in its {"error": ...} body.
 
@@ -65,17 +68,6 @@ function escapeRune(cp: number, quote: number): string {
   if (cp < 0x80) return "\\x" + cp.toString(16).padStart(2, "0");
   if (cp < 0x10000) return "\\u" + cp.toString(16).padStart(4, "0");
   return "\\U" + cp.toString(16).padStart(8, "0");
-}
-
-/** Go's strconv.Quote (also what fmt's %q prints for a string). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0xfffd;
-    // Lone surrogates cannot exist in Go strings; Go would see U+FFFD.
-    out += escapeRune(cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp, 0x22);
-  }
-  return out + '"';
 }
 
 /** encoding/json's quoteChar: how a scanner error names the offending byte. */
