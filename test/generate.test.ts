@@ -87,7 +87,8 @@ describe("/api/generate", () => {
         stream: false,
         options: { seed, num_predict: 64 },
       });
-      if (r.done_reason === "stop") assert.doesNotThrow(() => JSON.parse(String(r.response)), `not JSON: ${r.response}`);
+      if (r.done_reason === "stop")
+        assert.doesNotThrow(() => JSON.parse(String(r.response)), `not JSON: ${r.response}`);
     }
   });
 
@@ -98,7 +99,13 @@ describe("/api/generate", () => {
       required: ["ok", "mood"],
     };
     for (const seed of [1, 2, 3, 4]) {
-      const r = await client.generate({ model: "tiny", prompt: "status?", format: schema, stream: false, options: { seed } });
+      const r = await client.generate({
+        model: "tiny",
+        prompt: "status?",
+        format: schema,
+        stream: false,
+        options: { seed },
+      });
       assert.equal(r.done_reason, "stop");
       const value = JSON.parse(String(r.response)) as { ok: unknown; mood: unknown };
       assert.equal(typeof value.ok, "boolean");

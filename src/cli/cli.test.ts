@@ -57,25 +57,51 @@ function route(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
       return json(res, 200, { version: "0.12.6" });
     case "GET /api/tags":
       return json(res, 200, {
-        models: [{ name: "llama3.2:latest", model: "llama3.2:latest", digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72", size: 2019393189, modified_at: "2025-01-10T10:00:00Z" }],
+        models: [
+          {
+            name: "llama3.2:latest",
+            model: "llama3.2:latest",
+            digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
+            size: 2019393189,
+            modified_at: "2025-01-10T10:00:00Z",
+          },
+        ],
       });
     case "GET /api/ps":
       return json(res, 200, { models: [] });
     case "POST /api/show": {
       const { model } = parsed();
       if (!KNOWN.has(String(model))) return json(res, 404, { error: `model '${String(model)}' not found` });
-      return json(res, 200, { details: { family: "llama", parameter_size: "3.2B", quantization_level: "Q4_K_M" }, capabilities: ["completion"], modelfile: "# Modelfile\nFROM x\n" });
+      return json(res, 200, {
+        details: { family: "llama", parameter_size: "3.2B", quantization_level: "Q4_K_M" },
+        capabilities: ["completion"],
+        modelfile: "# Modelfile\nFROM x\n",
+      });
     }
     case "POST /api/copy":
     case "DELETE /api/delete":
       return void res.writeHead(200).end();
     case "POST /api/create":
-      return ndjson(res, [{ status: "using existing layer sha256:aaa" }, { status: "writing manifest" }, { status: "success" }]);
+      return ndjson(res, [
+        { status: "using existing layer sha256:aaa" },
+        { status: "writing manifest" },
+        { status: "success" },
+      ]);
     case "POST /api/pull":
       return ndjson(res, [
         { status: "pulling manifest" },
-        { status: "pulling 6a0746a1ec1a", digest: "sha256:6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa", total: 2000, completed: 0 },
-        { status: "pulling 6a0746a1ec1a", digest: "sha256:6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa", total: 2000, completed: 2000 },
+        {
+          status: "pulling 6a0746a1ec1a",
+          digest: "sha256:6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa",
+          total: 2000,
+          completed: 0,
+        },
+        {
+          status: "pulling 6a0746a1ec1a",
+          digest: "sha256:6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa",
+          total: 2000,
+          completed: 2000,
+        },
         { status: "verifying sha256 digest" },
         { status: "writing manifest" },
         { status: "success" },
@@ -87,7 +113,17 @@ function route(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
       return ndjson(res, [
         { model, response: "Hello" },
         { model, response: " world" },
-        { model, response: "", done: true, total_duration: 1_500_000_000, load_duration: 2_000_000, prompt_eval_count: 10, prompt_eval_duration: 50_000_000, eval_count: 20, eval_duration: 400_000_000 },
+        {
+          model,
+          response: "",
+          done: true,
+          total_duration: 1_500_000_000,
+          load_duration: 2_000_000,
+          prompt_eval_count: 10,
+          prompt_eval_duration: 50_000_000,
+          eval_count: 20,
+          eval_duration: 400_000_000,
+        },
       ]);
     }
     default:
@@ -129,7 +165,10 @@ async function cli(argv: string[], opts: { stdin?: Input; host?: string; cwd?: s
 void test("list prints Ollama's table", async () => {
   const r = await cli(["list"]);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, "NAME               ID              SIZE      MODIFIED    \nllama3.2:latest    a80c4f17acd5    2.0 GB    2 hours ago    \n");
+  assert.equal(
+    r.stdout,
+    "NAME               ID              SIZE      MODIFIED    \nllama3.2:latest    a80c4f17acd5    2.0 GB    2 hours ago    \n",
+  );
   assert.equal((await cli(["ls"])).stdout, r.stdout);
 });
 
@@ -203,7 +242,10 @@ void test("run with a prompt streams the answer; --verbose prints timings", asyn
       "",
     ].join("\n"),
   );
-  const req = JSON.parse(seen.filter((s) => s.url === "/api/generate").at(-1)?.body ?? "") as Record<string, unknown>;
+  const req = JSON.parse(seen.filter((s) => s.url === "/api/generate").at(-1)?.body ?? "") as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(req, { model: "llama3.2", prompt: "Say hi", keep_alive: "10m0s" });
 });
 
@@ -211,13 +253,22 @@ void test("run reads piped stdin before the prompt words", async () => {
   const stdin = Object.assign(Readable.from([Buffer.from("piped text")]), { isTTY: false });
   const r = await cli(["run", "llama3.2", "--format", "json", "--think", "summarize"], { stdin });
   assert.equal(r.stdout, "Hello world\n\n");
-  const req = JSON.parse(seen.filter((s) => s.url === "/api/generate").at(-1)?.body ?? "") as Record<string, unknown>;
+  const req = JSON.parse(seen.filter((s) => s.url === "/api/generate").at(-1)?.body ?? "") as Record<
+    string,
+    unknown
+  >;
   assert.deepEqual(req, { model: "llama3.2", prompt: "piped text summarize", format: "json", think: true });
 });
 
 void test("run rejects a bad --think and a bad --keepalive", async () => {
-  assert.match((await cli(["run", "llama3.2", "--think=maybe", "x"])).stderr, /invalid value for --think: "maybe"/);
-  assert.equal((await cli(["run", "llama3.2", "--keepalive", "5", "x"])).stderr, 'Error: time: missing unit in duration "5"\n');
+  assert.match(
+    (await cli(["run", "llama3.2", "--think=maybe", "x"])).stderr,
+    /invalid value for --think: "maybe"/,
+  );
+  assert.equal(
+    (await cli(["run", "llama3.2", "--keepalive", "5", "x"])).stderr,
+    'Error: time: missing unit in duration "5"\n',
+  );
 });
 
 void test("create uploads missing blobs, then sends the create request", async () => {
@@ -270,10 +321,19 @@ void test("create reports Modelfile errors with their line", async () => {
   const r = await cli(["create", "mine"], { cwd: dir });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^Error: \(line 2\): command must be one of "from"/);
-  assert.equal((await cli(["create", "mine", "-f", "nope"], { cwd: dir })).stderr, "Error: specified Modelfile wasn't found\n");
-  assert.equal((await cli(["create", "bad name"], { cwd: dir })).stderr, "Error: invalid model name: bad name\n");
+  assert.equal(
+    (await cli(["create", "mine", "-f", "nope"], { cwd: dir })).stderr,
+    "Error: specified Modelfile wasn't found\n",
+  );
+  assert.equal(
+    (await cli(["create", "bad name"], { cwd: dir })).stderr,
+    "Error: invalid model name: bad name\n",
+  );
   await writeFile(path.join(dir, "Modelfile"), "FROM x\nPARAMETER num_ctx lots\n");
-  assert.equal((await cli(["create", "mine"], { cwd: dir })).stderr, "gathering model components\nError: invalid int value [lots]\n");
+  assert.equal(
+    (await cli(["create", "mine"], { cwd: dir })).stderr,
+    "gathering model components\nError: invalid int value [lots]\n",
+  );
   await writeFile(path.join(dir, "Modelfile"), "FROM x\nADAPTER ./missing.gguf\n");
   assert.equal(
     (await cli(["create", "mine"], { cwd: dir })).stderr,
@@ -295,7 +355,10 @@ void test("version prints the server's and the client's", async () => {
   assert.match(r.stdout, /^tollama version is 0\.12\.6\nWarning: client version is \d+\.\d+\.\d+\n$/);
   assert.equal((await cli(["version"])).stdout, r.stdout);
   const down = await cli(["-v"], { host: await closedPort() });
-  assert.match(down.stdout, /^Warning: could not connect to a running tollama instance\nWarning: client version is /);
+  assert.match(
+    down.stdout,
+    /^Warning: could not connect to a running tollama instance\nWarning: client version is /,
+  );
 });
 
 void test("a bare --think doesn't swallow the prompt", () => {

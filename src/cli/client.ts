@@ -134,7 +134,11 @@ export class Client {
     private readonly fetchFn: FetchFn = nodeFetch,
   ) {}
 
-  private async send(method: string, path: string, init: RequestInit & { duplex?: "half" } = {}): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    init: RequestInit & { duplex?: "half" } = {},
+  ): Promise<Response> {
     try {
       return await this.fetchFn(`${this.base}${path}`, { method, ...init });
     } catch (err) {
@@ -173,7 +177,8 @@ export class Client {
         if (res.status >= 400) throw new StatusError(res.status, `${status}: ${line}`);
         throw new Error(line);
       }
-      if (res.status >= 400) throw new StatusError(res.status, obj.error ? `${status}: ${obj.error}` : status);
+      if (res.status >= 400)
+        throw new StatusError(res.status, obj.error ? `${status}: ${obj.error}` : status);
       if (obj.error) throw new Error(obj.error);
       yield obj as T;
     }
@@ -181,7 +186,8 @@ export class Client {
 
   async heartbeat(): Promise<void> {
     const res = await this.send("HEAD", "/");
-    if (res.status >= 400) throw new StatusError(res.status, `${res.status} ${STATUS_CODES[res.status] ?? ""}`.trim());
+    if (res.status >= 400)
+      throw new StatusError(res.status, `${res.status} ${STATUS_CODES[res.status] ?? ""}`.trim());
   }
 
   async version(): Promise<string> {

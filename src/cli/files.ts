@@ -28,7 +28,10 @@ export async function expandPath(p: string, relativeDir: string): Promise<string
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]");
   return new RegExp(`^${body}$`);
 }
 
@@ -101,7 +104,9 @@ export async function fileDigestMap(p: string): Promise<Map<string, string>> {
       const rel = path.relative(p, real);
       if (rel.startsWith("..") || path.isAbsolute(rel)) {
         if (rel.includes(".cache")) {
-          throw new Error(`insecure path: ${rel}\n\nUse --local-dir <dir> when downloading model to disable caching`);
+          throw new Error(
+            `insecure path: ${rel}\n\nUse --local-dir <dir> when downloading model to disable caching`,
+          );
         }
         throw new Error(`insecure path: ${rel}`);
       }

@@ -93,5 +93,8 @@ void test("tables are laid out like Ollama's tablewriter settings", () => {
 void test("long cells wrap at spaces within the column limit", () => {
   const out = renderTable([["", "one two three four five six seven eight"]], { maxColWidth: 10 });
   // tablewriter fills the short first column's extra lines with two spaces, shifting them.
-  assert.equal(out, "    one two       \n      three four    \n      five six      \n      seven         \n      eight         \n");
+  assert.equal(
+    out,
+    "    one two       \n      three four    \n      five six      \n      seven         \n      eight         \n",
+  );
 });

@@ -35,7 +35,10 @@ export interface HostUrl {
 /** OLLAMA_HOST as the server would bind it (scheme http, host 127.0.0.1, port 11434 by default). */
 export function parseHost(value: string | undefined): HostUrl {
   // Ollama's envconfig.Var also drops quotes around the value.
-  const s = (value ?? "").trim().replace(/^["']+|["']+$/g, "").trim();
+  const s = (value ?? "")
+    .trim()
+    .replace(/^["']+|["']+$/g, "")
+    .trim();
   let defaultPort = DEFAULT_PORT;
   let scheme = "http";
   let hostport = s;

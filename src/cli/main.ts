@@ -119,11 +119,13 @@ export function buildProgram(deps: CliDeps): Command {
     .option("--verbose", "Show timings for response")
     .option("--insecure", "Use an insecure registry")
     .option("--nowordwrap", "Don't wrap words to the next line automatically")
-    .option("--format <format>", 'Response format (e.g. json)')
+    .option("--format <format>", "Response format (e.g. json)")
     .option("--think [level]", "Enable thinking mode: true/false or high/medium/low for supported models")
     .option("--hidethinking", "Hide thinking output (if provided)")
     .option("--truncate", "For embedding models: truncate inputs exceeding context length")
-    .option("--dimensions <n>", "Truncate output embeddings to specified dimension", (v) => Number.parseInt(v, 10))
+    .option("--dimensions <n>", "Truncate output embeddings to specified dimension", (v) =>
+      Number.parseInt(v, 10),
+    )
     .action(async (args: string[], opts: Record<string, unknown>) => {
       checkArgs(args, 1, Infinity);
       await heartbeat();

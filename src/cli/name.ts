@@ -8,7 +8,12 @@ export interface ModelName {
   tag: string;
 }
 
-export const DEFAULT_NAME: ModelName = { host: "registry.ollama.ai", namespace: "library", model: "", tag: "latest" };
+export const DEFAULT_NAME: ModelName = {
+  host: "registry.ollama.ai",
+  namespace: "library",
+  model: "",
+  tag: "latest",
+};
 
 function cutLast(s: string, sep: string): [string, string] | undefined {
   const i = s.lastIndexOf(sep);

@@ -85,7 +85,8 @@ export class Bar {
     const msg = this.message.trim();
     const pre = `${msg ? `${msg} ` : ""}${percentText(this.percent())}`;
     let suf = "";
-    if (this.stopped === undefined) suf += `${pad6(humanBytes(this.current))}/${pad6(humanBytes(this.total))}`;
+    if (this.stopped === undefined)
+      suf += `${pad6(humanBytes(this.current))}/${pad6(humanBytes(this.total))}`;
     else suf += `${pad6(humanBytes(this.total))}${" ".repeat(7)}`;
     const rate = this.rate();
     const moving = this.stopped === undefined && rate > 0;
@@ -147,7 +148,8 @@ export class Progress {
 
   add(line: Line): void {
     this.lines.push(line);
-    if (!this.tty && line instanceof Spinner && line.message.trim()) this.printPlain(line, line.message.trim());
+    if (!this.tty && line instanceof Spinner && line.message.trim())
+      this.printPlain(line, line.message.trim());
   }
 
   /** Reports a bar's new value; plain output prints the bar once, when it completes. */

@@ -69,6 +69,9 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     // Ollama treats a set-but-unparsable flag as true.
     return b ?? true;
   };
+  // Measured: flash attention "auto" evaluates prompts ~10% faster here (bench/serve), so it is the
+  // default unless the variable says otherwise.
+  const flashAttention = v("OLLAMA_FLASH_ATTENTION") === "" ? "auto" : bool("OLLAMA_FLASH_ATTENTION", false);
   return {
     host: parseHost(v("OLLAMA_HOST"), warn),
     models: v("OLLAMA_MODELS") || join(homedir(), ".ollama", "models"),
@@ -79,10 +82,8 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     maxQueue: uint("OLLAMA_MAX_QUEUE", 512),
     origins: allowedOrigins(v("OLLAMA_ORIGINS")),
     debug: debugLevel(v("OLLAMA_DEBUG")),
-    // Measured: flash attention "auto" evaluates prompts ~10% faster here (bench/serve), so it is the
-    // default unless the variable says otherwise.
-    flashAttention: v("OLLAMA_FLASH_ATTENTION") === "" ? "auto" : bool("OLLAMA_FLASH_ATTENTION", false),
-    kvCacheType: kvCacheType(v("OLLAMA_KV_CACHE_TYPE"), warn),
+    flashAttention,
+    kvCacheType: cacheTypeWith(flashAttention, kvCacheType(v("OLLAMA_KV_CACHE_TYPE"), warn), warn),
     noPrune: bool("OLLAMA_NOPRUNE", false),
     loadTimeout: durationVar(v("OLLAMA_LOAD_TIMEOUT"), 5 * 60_000, "OLLAMA_LOAD_TIMEOUT", warn, true),
     numThread: uint("OLLAMA_NUM_THREAD", 0) || physicalCores(),
@@ -125,6 +126,24 @@ function kvCacheType(s: string, warn: Warn): Config["kvCacheType"] {
   if (t === "") return "f16";
   if (t === "f16" || t === "q8_0" || t === "q4_0") return t;
   warn(`invalid OLLAMA_KV_CACHE_TYPE ${JSON.stringify(s)}, using f16 (supported: f16, q8_0, q4_0)`);
+  return "f16";
+}
+
+/**
+ * llama.cpp cannot hold a quantized V cache without flash attention: with it off the context fails
+ * to load ("quantized V cache requires flash_attn"). Ollama's runner fell back to f16 with this
+ * warning, and so does tollama. Unset (auto) keeps the type: llama.cpp then turns flash attention
+ * on, as it does under Ollama's llama-server.
+ */
+function cacheTypeWith(
+  flashAttention: Config["flashAttention"],
+  type: Config["kvCacheType"],
+  warn: Warn,
+): Config["kvCacheType"] {
+  if (flashAttention !== false || type === "f16") return type;
+  warn(
+    `OLLAMA_FLASH_ATTENTION must be enabled to use a quantized OLLAMA_KV_CACHE_TYPE, using f16: type=${type}`,
+  );
   return "f16";
 }
 

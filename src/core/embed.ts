@@ -165,12 +165,35 @@ export function normalize(vec: readonly number[]): number[] {
 /**
  * The shortest decimal that reads back as the same float32: what Go's encoding/json prints for
  * a []float32, so vectors are as compact as Ollama's and decode to the same float32 values.
+ *
+ * If d digits read back, so do d+1 (the nearest (d+1)-digit decimal is no farther away than the
+ * d-digit one), so the search starts at 8 digits and walks down: embedding values need 7 or 8
+ * digits, and trying 1, 2, 3, ... first took ~8 toPrecision calls a value (32 vectors of 768:
+ * ~60 ms, now ~20 ms, more than a small model's decodes). Powers of two, where the round-trip
+ * interval is lopsided and that argument does not hold, take the plain scan.
  */
 export function shortestFloat32(v: number): number {
   const target = Math.fround(v);
   if (target === 0 || !Number.isFinite(target)) return target;
-  for (let digits = 1; digits < 9; digits++) {
+  f32[0] = target;
+  if (((u32[0] ?? 0) & 0x7fffff) === 0) return scanFrom(target, 1);
+  // down from 8 digits while they read back; the last that did is the answer (9 always does)
+  let longer = 0;
+  for (let digits = 8; digits >= 6; digits--) {
     const candidate = Number(target.toPrecision(digits));
+    if (Math.fround(candidate) !== target) return digits === 8 ? Number(target.toPrecision(9)) : longer;
+    longer = candidate;
+  }
+  return scanFrom(target, 1);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The plain search: the fewest digits from `digits` up that read back (9 always do). */
+export function scanFrom(target: number, digits: number): number {
+  for (let d = digits; d < 9; d++) {
+    const candidate = Number(target.toPrecision(d));
     if (Math.fround(candidate) === target) return candidate;
   }
   return Number(target.toPrecision(9));

@@ -13,6 +13,7 @@ import {
   type OllamaTemplate,
 } from "../template/index.js";
 import { inferThinkingTags } from "../thinking/index.js";
+import { parserCapabilities } from "../tools/parsers/index.js";
 
 export type Capability = "completion" | "tools" | "insert" | "vision" | "embedding" | "thinking";
 
@@ -96,6 +97,12 @@ export function createModels(store: Store): Models {
       if (template.usesTools) caps.add("tools");
       if (template.usesSuffix) caps.add("insert");
       if (tags) caps.add("thinking");
+    }
+    // A built-in PARSER brings its own tool and thinking support (Ollama's parserCapabilities).
+    if (stored.config.parser) {
+      const p = parserCapabilities(stored.config.parser);
+      if (p.tools) caps.add("tools");
+      if (p.thinking) caps.add("thinking");
     }
     return { file, gguf, template, jinja, tags, capabilities: [...caps] };
   }

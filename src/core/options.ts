@@ -14,15 +14,27 @@ export interface EffectiveOptions {
   ignored: string[];
 }
 
+/** The parts of a model the option mapping reads (narrow, so tests need no store). */
+export interface ModelForOptions {
+  modelPath: ResolvedModel["modelPath"];
+  capabilities: ResolvedModel["capabilities"];
+  stored: Pick<ResolvedModel["stored"], "params" | "adapterPaths">;
+}
+
 export function effectiveOptions(
   config: Config,
-  model: ResolvedModel,
+  model: Pick<ModelForOptions, "stored">,
   requestOptions: Record<string, unknown> | undefined,
 ): EffectiveOptions {
   return mergeOptions(defaultOptions(config.contextLength), model.stored.params, requestOptions);
 }
 
-export function loadOptions(config: Config, model: ResolvedModel, o: Options): LoadOptions {
+/**
+ * Load-time settings: num_thread, else OLLAMA_NUM_THREAD, else physical cores (config); num_batch
+ * (512 when unset or 0); num_gpu -1 lets the engine fit layers; K/V cache type and flash attention
+ * come from the environment only, as in Ollama.
+ */
+export function loadOptions(config: Config, model: ModelForOptions, o: Options): LoadOptions {
   return {
     path: model.modelPath,
     contextSize: o.numCtx,

@@ -4,6 +4,7 @@
  */
 import { createThinkingParser, promptEndsInThinking, type ThinkingParser } from "../thinking/index.js";
 import { createToolParser, type ParsedToolCall, type ToolCallParser, type ToolLike } from "../tools/index.js";
+import { parserForName, type BuiltinParser } from "../tools/parsers/index.js";
 import type { ResolvedModel } from "./models.js";
 
 export interface OutputPiece {
@@ -15,8 +16,13 @@ export interface OutputPiece {
 export class OutputSplitter {
   private readonly thinking?: ThinkingParser;
   private readonly tools?: ToolCallParser;
+  /** A PARSER from the Modelfile does all the splitting itself, as in Ollama. */
+  private readonly builtin?: BuiltinParser | undefined;
 
   constructor(model: ResolvedModel, prompt: string, think: boolean, tools: readonly ToolLike[] | undefined) {
+    const parser = model.stored.config.parser;
+    this.builtin = parser ? parserForName(parser, { tools, think }) : undefined;
+    if (this.builtin) return;
     const tags = model.thinkingTags;
     if (think && tags) {
       this.thinking = createThinkingParser({
@@ -29,13 +35,19 @@ export class OutputSplitter {
   }
 
   add(text: string): OutputPiece {
+    if (this.builtin) return this.fromBuiltin(this.builtin.add(text, false));
     const t = this.thinking ? this.thinking.add(text) : { thinking: "", content: text };
     return { thinking: t.thinking, ...this.parseTools(t.content, false) };
   }
 
   flush(): OutputPiece {
+    if (this.builtin) return this.fromBuiltin(this.builtin.add("", true));
     const t = this.thinking ? this.thinking.flush() : { thinking: "", content: "" };
     return { thinking: t.thinking, ...this.parseTools(t.content, true) };
+  }
+
+  private fromBuiltin(p: { content: string; thinking: string; calls: ParsedToolCall[] }): OutputPiece {
+    return { content: p.content, thinking: p.thinking, toolCalls: p.calls };
   }
 
   private parseTools(text: string, end: boolean): { content: string; toolCalls: ParsedToolCall[] } {

@@ -3,7 +3,13 @@
  * prompt does not fit num_ctx drop the oldest messages, always keeping system messages and the
  * last message.
  */
-import { tagImages, thinkValues, type TemplateMessage, type Tool } from "../template/index.js";
+import {
+  rendererForName,
+  tagImages,
+  thinkValues,
+  type TemplateMessage,
+  type Tool,
+} from "../template/index.js";
 import type { ResolvedModel } from "./models.js";
 
 export interface ChatPromptInput {
@@ -27,6 +33,9 @@ export function renderMessages(
   tools: Tool[] | undefined,
   think: boolean | string | undefined,
 ): string {
+  // A RENDERER in the Modelfile replaces the template, as in Ollama's renderPrompt.
+  const renderer = model.stored.config.renderer ? rendererForName(model.stored.config.renderer) : undefined;
+  if (renderer) return renderer(messages, tools, think);
   if (model.jinja) {
     return model.jinja.render({
       messages,

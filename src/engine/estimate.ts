@@ -1,8 +1,11 @@
 /**
- * Memory a model needs before it is loaded, from llama.cpp's own arithmetic as node-llama-cpp
- * models it (weights + KV cache + compute buffers), so the scheduler can evict or refuse first.
+ * Memory a model needs before it is loaded, from node-llama-cpp's arithmetic over the GGUF's
+ * tensors and shape (weights + KV cache + compute buffers), so the scheduler can evict or refuse
+ * first. Its newer "V2" estimates load the model a second time in a no-alloc simulator instead;
+ * the vocabulary that builds stays behind in malloc's arenas as ~45 MB of resident memory per
+ * estimate on a 150k-token vocab, for an estimate that only has to be close.
  */
-import { GgufInsights, readGgufFileInfo, type Llama } from "node-llama-cpp";
+import { GgmlType, GgufInsights, readGgufFileInfo, type Llama } from "node-llama-cpp";
 import type { LoadOptions } from "./types.js";
 
 export interface MemoryNeed {
@@ -11,19 +14,23 @@ export interface MemoryNeed {
   vram: number;
 }
 
+const cacheTypes = { f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
+
 export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<MemoryNeed> {
   const info = await readGgufFileInfo(load.path, { readTensorInfo: true, logWarnings: false });
   const insights = await GgufInsights.from(info, llama);
   const gpuLayers =
     llama.gpu === false ? 0 : load.gpuLayers === "auto" ? insights.totalLayers : load.gpuLayers;
-  const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers, useMmap: load.useMmap });
-  const context = await insights.estimateContextResourceRequirementsV2({
+  const model = insights.estimateModelResourceRequirements({ gpuLayers, useMmap: load.useMmap });
+  const context = insights.estimateContextResourceRequirements({
     contextSize: load.contextSize,
     modelGpuLayers: gpuLayers,
     batchSize: load.batchSize,
     sequences: load.sequences,
     isEmbeddingContext: load.embedding ?? false,
-    flashAttention: load.flashAttention,
+    flashAttention: load.flashAttention === true,
+    kvCacheKeyType: cacheTypes[load.kvCacheType],
+    kvCacheValueType: cacheTypes[load.kvCacheType],
   });
   return { ram: model.cpuRam + context.cpuRam, vram: model.gpuVram + context.gpuVram };
 }

@@ -9,12 +9,19 @@ import {
   LlamaGrammarEvaluationState,
   LlamaLogLevel,
   type Llama,
-  type LlamaContextSequence,
   type LlamaGrammar,
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
+import { Batcher, sharedPrefix, type Slot } from "./batcher.js";
 import { IncrementalDetokenizer } from "./detokenizer.js";
+import {
+  nativeContext,
+  nativeGrammarState,
+  samplerFactory,
+  type NativeSampler,
+  type SamplerConfig,
+} from "./native.js";
 import { openPooledModel } from "./pooled.js";
 import { estimateLoad } from "./estimate.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
@@ -91,11 +98,21 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     ignoreMemorySafetyChecks: false,
     failedCreationRemedy: false,
   });
-  const pool = Array.from({ length: load.sequences }, () => ({ seq: context.getSequence(), busy: false }));
+  const batcher = new Batcher(nativeContext(context), {
+    contextSize: context.contextSize,
+    batchSize: Math.max(load.batchSize, load.sequences),
+    isEndOfGeneration: (token) => model.isEogToken(token as Token),
+  });
+  const newSampler = samplerFactory(model);
+  const slots = Array.from({ length: load.sequences }, (_, id) => ({
+    slot: { id, tokens: [] as number[] },
+    busy: false,
+  }));
   const grammars = new GrammarCache(llama);
   const addBos = model.tokens.shouldPrependBosToken;
   const bos = model.tokens.bos ?? undefined;
   const vram = model.gpuLayers > 0 ? model.size : 0;
+  const sequences = { model, batcher, newSampler, grammars, contextSize: context.contextSize };
 
   return {
     facts: {
@@ -110,19 +127,20 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     detokenize: (tokens) => model.detokenize(tokens as Token[], false),
     isEndOfGeneration: (token) => model.isEogToken(token as Token),
     acquireSequence(tokens) {
-      let best: (typeof pool)[number] | undefined;
+      let best: (typeof slots)[number] | undefined;
       let bestShared = -1;
-      for (const entry of pool) {
+      for (const entry of slots) {
         if (entry.busy) continue;
-        const shared = sharedPrefix(entry.seq.contextTokens, tokens);
+        const shared = sharedPrefix(entry.slot.tokens, tokens);
         if (shared > bestShared) [best, bestShared] = [entry, shared];
       }
       if (!best) return undefined;
       best.busy = true;
       const entry = best;
-      return wrapSequence(model, entry.seq, grammars, () => (entry.busy = false));
+      return wrapSequence(sequences, entry.slot, () => (entry.busy = false));
     },
     async dispose() {
+      await batcher.close();
       await context.dispose();
       await model.dispose();
     },
@@ -131,13 +149,6 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
 
 function kvType(t: "q8_0" | "q4_0") {
   return t === "q8_0" ? "Q8_0" : "Q4_0";
-}
-
-export function sharedPrefix(a: readonly number[], b: readonly number[]): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a[i] === b[i]) i++;
-  return i;
 }
 
 class GrammarCache {
@@ -160,16 +171,20 @@ class GrammarCache {
   }
 }
 
-function wrapSequence(
-  model: LlamaModel,
-  seq: LlamaContextSequence,
-  grammars: GrammarCache,
-  free: () => void,
-): EngineSequence {
+interface SequenceParts {
+  model: LlamaModel;
+  batcher: Batcher;
+  newSampler: (config: SamplerConfig) => NativeSampler;
+  grammars: GrammarCache;
+  contextSize: number;
+}
+
+function wrapSequence(parts: SequenceParts, slot: Slot, free: () => void): EngineSequence {
+  const { model, batcher } = parts;
   let released = false;
   return {
     get cachedTokens() {
-      return seq.contextTokens;
+      return slot.tokens;
     },
     release() {
       if (released) return;
@@ -177,27 +192,24 @@ function wrapSequence(
       free();
     },
     async *generate(prompt, sampling, opts) {
-      const reuse = await reuseCache(seq, prompt);
-      const input = prompt.slice(reuse) as Token[];
-      const grammar = sampling.format ? await grammars.get(sampling.format) : undefined;
-      const detok = new IncrementalDetokenizer((tokens, last) =>
-        model.detokenize(tokens as Token[], false, last as Token[]),
+      const grammar = sampling.format ? await parts.grammars.get(sampling.format) : undefined;
+      if (opts.signal?.aborted) return;
+      const sampler = parts.newSampler(samplerConfig(model, sampling, grammar, prompt, parts.contextSize));
+      const tokens = batcher.start(slot, {
+        prompt,
+        sampler,
+        shift: opts.shift,
+        numKeep: opts.numKeep,
+        onPromptDone: opts.onPromptDone,
+      });
+      const stop = () => tokens.cancel();
+      opts.signal?.addEventListener("abort", stop, { once: true });
+      const detok = new IncrementalDetokenizer((ts, last) =>
+        model.detokenize(ts as Token[], false, last as Token[]),
       );
-      const history = [...prompt];
       const tail = grammar ? new GrammarTail() : undefined;
-      const iterator = seq.evaluate(input, evaluateOptions(model, sampling, grammar, history, opts));
-      let first = true;
       try {
-        for (;;) {
-          if (opts.signal?.aborted) return;
-          const next = await iterator.next();
-          if (next.done) break;
-          if (first) {
-            first = false;
-            opts.onPromptDone?.(input.length);
-          }
-          const token = next.value;
-          history.push(token);
+        for await (const token of tokens) {
           const text = detok.push(token);
           if (!tail) {
             yield { token, text };
@@ -207,64 +219,50 @@ function wrapSequence(
           if (out.stop) return;
           yield { token, text: out.emit };
         }
-        if (first) opts.onPromptDone?.(input.length);
+        if (opts.signal?.aborted) return;
         const rest = detok.flush();
         const emit = tail ? tail.push(rest).emit : rest;
         if (emit) yield { token: -1, text: emit };
       } finally {
-        await iterator.return();
+        opts.signal?.removeEventListener("abort", stop);
+        tokens.cancel();
       }
     },
   };
 }
 
-/** Keeps the longest cached prefix of `prompt` and erases the rest; returns how many tokens are reused. */
-async function reuseCache(seq: LlamaContextSequence, prompt: readonly number[]): Promise<number> {
-  const cached = seq.contextTokens;
-  // At least one token must be evaluated to get logits to sample from.
-  const reuse = Math.min(sharedPrefix(cached, prompt), prompt.length - 1);
-  if (reuse <= 0) {
-    if (cached.length > 0) await seq.clearHistory();
-    return 0;
-  }
-  if (reuse < cached.length) await seq.eraseContextTokenRanges([{ start: reuse, end: seq.nextTokenIndex }]);
-  return reuse;
-}
-
-function evaluateOptions(
+/** The sampler chain for one request; penalties start from the prompt's last repeat_last_n tokens. */
+function samplerConfig(
   model: LlamaModel,
   s: Sampling,
   grammar: LlamaGrammar | undefined,
-  history: number[],
-  opts: { shift: boolean; numKeep: number },
-) {
+  prompt: readonly number[],
+  contextSize: number,
+): SamplerConfig {
   const penalize = s.repeatPenalty !== 1 || s.presencePenalty !== 0 || s.frequencyPenalty !== 0;
-  const lastN = s.repeatLastN < 0 ? Infinity : s.repeatLastN;
-  return {
+  // -1 looks at the whole context, as in Ollama.
+  const lastN = s.repeatLastN < 0 ? contextSize : s.repeatLastN;
+  const config: SamplerConfig = {
     temperature: s.temperature,
     topK: s.topK,
     topP: s.topP,
     minP: s.minP,
-    seed: s.seed < 0 ? (Math.random() * 2 ** 31) >>> 0 : s.seed,
-    repeatPenalty:
-      penalize && lastN > 0
-        ? {
-            punishTokens: () => history.slice(-Math.min(lastN, history.length)) as Token[],
-            penalty: s.repeatPenalty,
-            presencePenalty: s.presencePenalty,
-            frequencyPenalty: s.frequencyPenalty,
-          }
-        : undefined,
-    grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
-    contextShift: {
-      // Ollama's shift: keep the first num_keep tokens and drop half of the rest.
-      size: (sq: LlamaContextSequence) => Math.max(1, Math.floor((sq.nextTokenIndex - opts.numKeep) / 2)),
-      strategy: ({ sequence, size }: { sequence: LlamaContextSequence; size: number }) => {
-        const keep = Math.min(Math.max(opts.numKeep, 0), sequence.nextTokenIndex - 1);
-        return [{ start: keep, end: Math.min(keep + size, sequence.nextTokenIndex) }];
-      },
-    },
+    seed: s.seed < 0 ? (Math.random() * 2 ** 31) >>> 0 : s.seed >>> 0,
   };
+  if (penalize && lastN > 0) {
+    const history = prompt.slice(-Math.min(lastN, prompt.length));
+    Object.assign(config, {
+      repeatPenalty: s.repeatPenalty,
+      repeatPenaltyMaxTokens: lastN,
+      repeatPenaltyTokens: Uint32Array.from(history),
+      repeatPenaltyPresencePenalty: s.presencePenalty,
+      repeatPenaltyFrequencyPenalty: s.frequencyPenalty,
+    });
+  }
+  if (grammar) {
+    config.grammarEvaluationState = nativeGrammarState(new LlamaGrammarEvaluationState({ model, grammar }));
+  }
+  return config;
 }
 
 /**

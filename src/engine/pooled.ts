@@ -6,9 +6,11 @@
  * Batching: node-llama-cpp reads a pooled result from sequence 0 only (its native getEmbedding
  * calls llama_get_embeddings_seq(ctx, 0)), so both contexts hold one sequence and evaluate one
  * input per decode, under a lock. What is shared across a batch of inputs is everything else: one
- * context per loaded model, created once, and one lease for the whole request.
+ * context per loaded model, created once, and one lease for the whole request. Embeddings skip
+ * node-llama-cpp's per-input sequence machinery where they can (embed-native.ts says how and why).
  */
 import type { LlamaEmbeddingContext, LlamaModel, LlamaRankingContext, Token } from "node-llama-cpp";
+import { nativeEmbedder } from "./embed-native.js";
 import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
 
 /** llama.cpp's LLAMA_POOLING_TYPE_RANK. */
@@ -70,6 +72,17 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
 function wrapEmbedding(context: LlamaEmbeddingContext, contextSize: number): Embedder {
   // node-llama-cpp refuses inputs of contextSize tokens or more (specials included)
   const lengthOf = (tokens: readonly number[]) => context.calculateInputLength([...tokens] as Token[]);
+  const native = nativeEmbedder(context);
+  const embedOne = async (input: readonly number[]) => {
+    if (input.length === 0) return { vector: [], tokens: 0 };
+    if (native) {
+      const prepared = native.prepare(input);
+      return { vector: await native.embed(prepared), tokens: prepared.length };
+    }
+    // a copy: node-llama-cpp adds BOS/EOS to the array it is given
+    const embedding = await context.getEmbeddingFor([...input] as Token[]);
+    return { vector: [...embedding.vector], tokens: lengthOf(input) };
+  };
   return {
     maxTokens: contextSize - 1,
     addedTokens: (tokens) => (tokens.length === 0 ? 0 : lengthOf(tokens) - tokens.length),
@@ -78,10 +91,9 @@ function wrapEmbedding(context: LlamaEmbeddingContext, contextSize: number): Emb
       let tokens = 0;
       for (const input of inputs) {
         signal?.throwIfAborted();
-        // a copy: node-llama-cpp adds BOS/EOS to the array it is given
-        const embedding = await context.getEmbeddingFor([...input] as Token[]);
-        vectors.push([...embedding.vector]);
-        tokens += input.length === 0 ? 0 : lengthOf(input);
+        const one = await embedOne(input);
+        vectors.push(one.vector);
+        tokens += one.tokens;
       }
       return { vectors, tokens };
     },

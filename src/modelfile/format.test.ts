@@ -49,8 +49,13 @@ void test("quote matches Ollama for ordinary values", () => {
 });
 
 void test("formats commands", () => {
-  const mf = parseModelfile('FROM x\nMESSAGE user """hi\nthere"""\nPARAMETER stop </s>\nREQUIRES 0.1.0\nDRAFT d');
-  assert.equal(formatModelfile(mf), 'FROM x\nMESSAGE user "hi\nthere"\nPARAMETER stop </s>\nREQUIRES 0.1.0\nDRAFT d\n');
+  const mf = parseModelfile(
+    'FROM x\nMESSAGE user """hi\nthere"""\nPARAMETER stop </s>\nREQUIRES 0.1.0\nDRAFT d',
+  );
+  assert.equal(
+    formatModelfile(mf),
+    'FROM x\nMESSAGE user "hi\nthere"\nPARAMETER stop </s>\nREQUIRES 0.1.0\nDRAFT d\n',
+  );
 });
 
 void test("show modelfile", () => {

@@ -24,7 +24,11 @@ void test("bad values give Ollama's errors", () => {
     ["Temperature", "1", "unknown parameter 'Temperature'"],
   ];
   for (const [k, v, msg] of bad) {
-    assert.throws(() => formatParam(k, [v]), (e: unknown) => e instanceof ParameterError && e.message === msg, k);
+    assert.throws(
+      () => formatParam(k, [v]),
+      (e: unknown) => e instanceof ParameterError && e.message === msg,
+      k,
+    );
   }
 });
 

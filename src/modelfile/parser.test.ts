@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseModelfile, decodeModelfile, ModelfileError, ERR_INVALID_COMMAND, type Command } from "./parser.js";
+import {
+  parseModelfile,
+  decodeModelfile,
+  ModelfileError,
+  ERR_INVALID_COMMAND,
+  type Command,
+} from "./parser.js";
 
 const cmds = (text: string): Command[] => parseModelfile(text).commands;
 
@@ -60,14 +66,29 @@ TEMPLATE """   hi   """
 void test("FROM variants", () => {
   const cases: [string, Command[]][] = [
     ['FROM "FOO  BAR  "', [{ name: "model", args: "FOO  BAR  " }]],
-    ['FROM "FOO BAR"\nPARAMETER param1 value1', [{ name: "model", args: "FOO BAR" }, { name: "param1", args: "value1" }]],
+    [
+      'FROM "FOO BAR"\nPARAMETER param1 value1',
+      [
+        { name: "model", args: "FOO BAR" },
+        { name: "param1", args: "value1" },
+      ],
+    ],
     ["FROM     FOOO BAR    ", [{ name: "model", args: "FOOO BAR" }]],
     ["FROM /what/is/the path ", [{ name: "model", args: "/what/is/the path" }]],
     ["FROM llama3:7b-instruct-q4_K_M", [{ name: "model", args: "llama3:7b-instruct-q4_K_M" }]],
-    ["PARAMETER param1 value1\nFROM foo", [{ name: "param1", args: "value1" }, { name: "model", args: "foo" }]],
+    [
+      "PARAMETER param1 value1\nFROM foo",
+      [
+        { name: "param1", args: "value1" },
+        { name: "model", args: "foo" },
+      ],
+    ],
     [
       "PARAMETER what the \nFROM lemons make lemonade ",
-      [{ name: "what", args: "the" }, { name: "model", args: "lemons make lemonade" }],
+      [
+        { name: "what", args: "the" },
+        { name: "model", args: "lemons make lemonade" },
+      ],
     ],
   ];
   for (const [text, want] of cases) assert.deepEqual(cmds(text), want, text);
@@ -129,7 +150,10 @@ void test("messages", () => {
 });
 
 void test("message errors", () => {
-  throwsWith("\nFROM foo\nMESSAGE badguy I'm a bad guy!\n", '(line 3): message role must be one of "system", "user", or "assistant"');
+  throwsWith(
+    "\nFROM foo\nMESSAGE badguy I'm a bad guy!\n",
+    '(line 3): message role must be one of "system", "user", or "assistant"',
+  );
   throwsWith("FROM foo\nMESSAGE system\n", "(line 2): unexpected EOF: system");
   throwsWith("FROM foo\nMESSAGE system", "(line 2): unexpected EOF");
   // Roles are case-sensitive in Ollama.
@@ -142,7 +166,10 @@ void test("quoted and multi-line strings", () => {
     ['SYSTEM """\nThis is a\nmultiline system."""\n', "\nThis is a\nmultiline system."],
     ['SYSTEM """This is a\nmultiline system."""', "This is a\nmultiline system."],
     ['SYSTEM """This is a multiline system."""', "This is a multiline system."],
-    ['SYSTEM """\nThis is a multiline system with "quotes".\n"""\n', '\nThis is a multiline system with "quotes".\n'],
+    [
+      'SYSTEM """\nThis is a multiline system with "quotes".\n"""\n',
+      '\nThis is a multiline system with "quotes".\n',
+    ],
     ['SYSTEM """"""\n', ""],
     ['SYSTEM ""\n', ""],
     ['SYSTEM "\'"\n', "'"],
@@ -151,12 +178,22 @@ void test("quoted and multi-line strings", () => {
     ["SYSTEM tabs\tinside", "tabs\tinside"],
   ];
   for (const [body, want] of cases) {
-    assert.deepEqual(cmds(`FROM foo\n${body}`), [{ name: "model", args: "foo" }, { name: "system", args: want }], body);
+    assert.deepEqual(
+      cmds(`FROM foo\n${body}`),
+      [
+        { name: "model", args: "foo" },
+        { name: "system", args: want },
+      ],
+      body,
+    );
   }
 });
 
 void test("unterminated strings point at where they start", () => {
-  throwsWith('\nFROM foo\nSYSTEM """This is a multiline system.""\n\t\t\t', "(line 3): unexpected EOF: unterminated multi-line string");
+  throwsWith(
+    '\nFROM foo\nSYSTEM """This is a multiline system.""\n\t\t\t',
+    "(line 3): unexpected EOF: unterminated multi-line string",
+  );
   throwsWith('FROM foo\nSYSTEM "\n', "(line 2): unexpected EOF: unterminated quoted string");
   throwsWith('FROM foo\nTEMPLATE """\n{{ .Prompt }}\n\nPARAMETER x y\n', /line 2.*unterminated multi-line/);
 });
@@ -181,7 +218,14 @@ void test("parameter values", () => {
     ["Temperature 1", "Temperature", "1"],
   ];
   for (const [line, name, args] of cases) {
-    assert.deepEqual(cmds(`FROM foo\nPARAMETER ${line}\n`), [{ name: "model", args: "foo" }, { name, args }], line);
+    assert.deepEqual(
+      cmds(`FROM foo\nPARAMETER ${line}\n`),
+      [
+        { name: "model", args: "foo" },
+        { name, args },
+      ],
+      line,
+    );
   }
 });
 

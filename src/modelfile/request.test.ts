@@ -41,7 +41,10 @@ void test("deprecated parameters warn and are dropped", () => {
   const warnings: string[] = [];
   const f = fields("FROM x\nPARAMETER mirostat 1\nPARAMETER penalize_newline true", (m) => warnings.push(m));
   assert.equal(f.parameters, undefined);
-  assert.deepEqual(warnings, ["warning: parameter mirostat is deprecated", "warning: parameter penalize_newline is deprecated"]);
+  assert.deepEqual(warnings, [
+    "warning: parameter mirostat is deprecated",
+    "warning: parameter penalize_newline is deprecated",
+  ]);
 });
 
 void test("bad parameter values fail", () => {
@@ -49,7 +52,9 @@ void test("bad parameter values fail", () => {
 });
 
 void test("template, renderer, parser, adapters, requires", () => {
-  const f = fields("FROM ./m.gguf\nFROM ./proj.gguf\nADAPTER ./lora.gguf\nTEMPLATE {{ .Prompt }}\nRENDERER r\nPARSER p\nREQUIRES v0.14.0");
+  const f = fields(
+    "FROM ./m.gguf\nFROM ./proj.gguf\nADAPTER ./lora.gguf\nTEMPLATE {{ .Prompt }}\nRENDERER r\nPARSER p\nREQUIRES v0.14.0",
+  );
   assert.deepEqual(f, {
     from: ["./m.gguf", "./proj.gguf"],
     adapters: ["./lora.gguf"],

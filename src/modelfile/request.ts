@@ -76,7 +76,9 @@ export function collectCreateFields(mf: Modelfile, warn: (msg: string) => void =
         break;
       case "message": {
         const i = args.indexOf(": ");
-        messages.push(i < 0 ? { role: args, content: "" } : { role: args.slice(0, i), content: args.slice(i + 2) });
+        messages.push(
+          i < 0 ? { role: args, content: "" } : { role: args.slice(0, i), content: args.slice(i + 2) },
+        );
         break;
       }
       default:

@@ -1,10 +1,9 @@
-// Hugging Face chat templates (a GGUF's tokenizer.chat_template), rendered with @huggingface/jinja for
-// models without an Ollama Go template. Messages are handed over in the OpenAI/HF shape templates
+// Hugging Face chat templates (a GGUF's tokenizer.chat_template), parsed with @huggingface/jinja and
+// rendered by our Python-compatible interpreter over it (jinjapy/) for models without an Ollama Go template. Messages are handed over in the OpenAI/HF shape templates
 // expect (tool_calls with object arguments, tool_call_id, name), plus the globals they commonly use.
 
-import { Template } from "@huggingface/jinja";
-
 import { TemplateError } from "./go/errors.js";
+import { parseProgram, renderProgram, type Program } from "./jinjapy/index.js";
 import type { TemplateMessage, Tool } from "./types.js";
 
 export interface JinjaRenderValues {
@@ -29,9 +28,9 @@ export interface JinjaTemplate {
 }
 
 export function parseJinjaTemplate(text: string): JinjaTemplate {
-  let template: Template;
+  let program: Program;
   try {
-    template = new Template(text);
+    program = parseProgram(text);
   } catch (e) {
     throw new TemplateError(`jinja: ${e instanceof Error ? e.message : String(e)}`, "parse");
   }
@@ -41,13 +40,13 @@ export function parseJinjaTemplate(text: string): JinjaTemplate {
     render: (values) => {
       const ctx = jinjaContext(values);
       try {
-        return template.render(ctx);
+        return renderProgram(program, ctx);
       } catch (e) {
         // Python's Jinja iterates an undefined `tools` as empty; this runtime throws. Templates written
         // for that (Hermes, Command R, Functionary) get an empty list instead.
         if (ctx.tools === undefined) {
           try {
-            return template.render({ ...ctx, tools: [] });
+            return renderProgram(program, { ...ctx, tools: [] });
           } catch {
             // report the first error: it is the one about the caller's input
           }

@@ -29,6 +29,9 @@ function closersFor(marker: string): string[] {
   if (xml) close.push(`</${xml[1]}>`);
   const bracket = /^\[([A-Za-z_][\w.-]*)\]$/u.exec(marker);
   if (bracket) close.push(`[/${bracket[1]}]`);
+  // LFM2's <|tool_call_start|> ... <|tool_call_end|>
+  const special = /^<\|([\w.-]*)start\|>$/u.exec(marker);
+  if (special) close.push(`<|${special[1]}end|>`);
   return close;
 }
 

@@ -1,11 +1,13 @@
 // The streaming tool-call parser. Output moves through three modes:
-//   start   - only whitespace so far; a `{` or `[` here may be a bare JSON call (llama3.2, xlam)
+//   start   - only whitespace so far; a `{` or `[` here may be a bare JSON call (llama3.2, xlam) or a
+//             pythonic list `[get_weather(city="Paris")]` (Llama 3.2/4)
 //   content - ordinary text, streamed at once except for an end that may be the start of a marker
 //   calls   - after a marker or bare JSON: values are held until complete, then become calls,
 //             or, if they are not calls, go back out as content together with their marker.
 
-import { extractCalls } from "./extract.js";
-import { JsonScanner, couldBeCalls } from "./jsonscan.js";
+import { extractCalls, type Extracted } from "./extract.js";
+import { JsonScanner, couldBeCalls, type ScanResult } from "./jsonscan.js";
+import { couldBePythonCalls, parsePythonCalls, PyScanner } from "./python.js";
 import { findMarker, heldSuffix, isPrefixOfAny, markersForTag, type Markers } from "./markers.js";
 import { toolCallId } from "./id.js";
 import type { ParsedToolCall, ToolLike, ToolParseResult } from "./types.js";
@@ -22,10 +24,19 @@ const separators = new Set([",", ";"]);
 // Mistral's newer form: [TOOL_CALLS]name[ARGS]{...}
 const namedArgs = /^([A-Za-z_][\w.-]*)\[ARGS\]/u;
 const namedArgsPrefix = /^[A-Za-z_][\w.-]*(\[(A(R(G(S)?)?)?)?)?$/u;
+const identStart = /^[A-Za-z_]/u;
+
+/** A value being read until it ends: JSON or Python call syntax, each with its own reading of it. */
+interface HeldValue {
+  scanner: { feed(piece: string): ScanResult };
+  parts: string[];
+  parse: (raw: string) => Extracted | undefined;
+}
 
 export class ToolCallParser {
   private readonly markers: Markers;
   private readonly names: ReadonlySet<string>;
+  private readonly tools: ReadonlyMap<string, ToolLike>;
   private readonly newId: () => string;
   private mode: Mode = "start";
   private buf = "";
@@ -36,7 +47,7 @@ export class ToolCallParser {
   /** A call was made since calls mode began, so whitespace and closers after it are its own. */
   private hadCall = false;
   /** While a JSON value is incomplete: its scanner and its text so far, kept in pieces. */
-  private value: { scanner: JsonScanner; parts: string[] } | undefined;
+  private value: HeldValue | undefined;
   private count = 0;
   private out: ToolParseResult = { content: "", calls: [] };
 
@@ -47,6 +58,7 @@ export class ToolCallParser {
   ) {
     this.markers = markersForTag(tag);
     this.names = new Set(tools.map((t) => t.function.name));
+    this.tools = new Map(tools.map((t) => [t.function.name, t]));
     this.newId = options.newId ?? toolCallId;
   }
 
@@ -164,7 +176,12 @@ export class ToolCallParser {
     if (this.markerOpen) {
       const named = namedArgs.exec(body);
       if (named) return this.namedValue(named[0].length, named[1] as string);
-      if (namedArgsPrefix.test(body)) return false;
+      // After a marker a call may be bare Python: <|python_tag|>brave_search.call(query="x")
+      if (identStart.test(body)) {
+        const verdict = couldBePythonCalls(body, 0, this.tools, true);
+        if (verdict === "yes") return this.holdValue(this.pythonValue());
+        if (verdict === "maybe" || namedArgsPrefix.test(body)) return false;
+      }
     }
     this.leaveCalls();
     return true;
@@ -195,14 +212,30 @@ export class ToolCallParser {
 
   private startValue(): boolean {
     const verdict = couldBeCalls(this.buf, 0);
-    if (verdict === "maybe") return false;
-    if (verdict === "no") {
-      this.leaveCalls();
-      return true;
-    }
+    const python = this.buf.startsWith("[") ? couldBePythonCalls(this.buf, 0, this.tools, false) : "no";
+    if (verdict === "yes") return this.holdValue(this.jsonValue());
+    if (python === "yes") return this.holdValue(this.pythonValue());
+    if (verdict === "maybe" || python === "maybe") return false;
+    this.leaveCalls();
+    return true;
+  }
+
+  private jsonValue(): HeldValue {
+    const parse = (raw: string) => {
+      const value = parseJson(raw);
+      return value === undefined ? undefined : extractCalls(value, this.names);
+    };
+    return { scanner: new JsonScanner(), parts: [], parse };
+  }
+
+  private pythonValue(): HeldValue {
+    return { scanner: new PyScanner(), parts: [], parse: (raw) => parsePythonCalls(raw, this.tools) };
+  }
+
+  private holdValue(value: HeldValue): boolean {
     const text = this.buf;
     this.buf = "";
-    this.value = { scanner: new JsonScanner(), parts: [] };
+    this.value = value;
     this.continueValue(text);
     return this.buf !== "" || !this.value;
   }
@@ -223,12 +256,11 @@ export class ToolCallParser {
     }
     const raw = this.buf.slice(0, scan.end);
     this.buf = this.buf.slice(scan.end);
-    this.acceptValue(raw, parseJson(raw));
+    this.acceptValue(raw, value.parse(raw));
   }
 
-  private acceptValue(raw: string, value: unknown): void {
-    const { calls, rejected } =
-      value === undefined ? { calls: [], rejected: [] } : extractCalls(value, this.names);
+  private acceptValue(raw: string, found: Extracted | undefined): void {
+    const { calls, rejected } = found ?? { calls: [], rejected: [] };
     if (calls.length === 0) {
       this.emit(this.pending + raw);
       this.pending = "";
@@ -257,7 +289,10 @@ export class ToolCallParser {
     const raw = this.buf.slice(0, start + (scan.kind === "complete" ? scan.end : 0));
     const args = scan.kind === "complete" ? parseJson(tail.slice(0, scan.end)) : undefined;
     this.buf = this.buf.slice(raw.length);
-    this.acceptValue(raw, args === undefined ? undefined : { name, arguments: args });
+    this.acceptValue(
+      raw,
+      args === undefined ? undefined : extractCalls({ name, arguments: args }, this.names),
+    );
     return true;
   }
 

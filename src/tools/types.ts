@@ -10,9 +10,13 @@ export interface ParsedToolCall {
   };
 }
 
-/** What the parser needs of a request's tools: their names. */
+/** What the parsers need of a request's tools: names, and parameter order for positional arguments. */
 export interface ToolLike {
-  function: { name: string };
+  function: {
+    name: string;
+    /** A Map on the wire (Go's ordered decode), a plain object from templates and tests. */
+    parameters?: { properties?: ReadonlyMap<string, unknown> | Record<string, unknown> | null } | null;
+  };
 }
 
 export interface ToolParseResult {

@@ -3,7 +3,12 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { Transform } from "node:stream";
-import { collectCreateFields, decodeModelfile, parseModelfile, type CreateFields } from "../../modelfile/index.js";
+import {
+  collectCreateFields,
+  decodeModelfile,
+  parseModelfile,
+  type CreateFields,
+} from "../../modelfile/index.js";
 import { println, type Ctx } from "../context.js";
 import { fileDigestMap, expandPath, requestFileNames } from "../files.js";
 import { isValidModelName } from "../name.js";
@@ -20,7 +25,10 @@ export const ERR_MODELFILE_NOT_FOUND = "specified Modelfile wasn't found";
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === "ENOENT";
 
 /** The Modelfile's text and folder; with no -f and no ./Modelfile, the current folder is the model. */
-export async function readModelfile(file: string | undefined, cwd: string): Promise<{ text: string; dir: string }> {
+export async function readModelfile(
+  file: string | undefined,
+  cwd: string,
+): Promise<{ text: string; dir: string }> {
   const abs = path.resolve(cwd, file ?? "Modelfile");
   try {
     return { text: decodeModelfile(await fs.readFile(abs)), dir: path.dirname(abs) };
@@ -83,7 +91,11 @@ async function uploadBlob(file: string, digest: string, progress: Progress, ctx:
 }
 
 /** Uploads each file and returns { name in the request: digest }. */
-async function uploadAll(files: Map<string, string>, progress: Progress, ctx: Ctx): Promise<Record<string, string>> {
+async function uploadAll(
+  files: Map<string, string>,
+  progress: Progress,
+  ctx: Ctx,
+): Promise<Record<string, string>> {
   const names = requestFileNames([...files.keys()]);
   const out: Record<string, string> = {};
   for (const [file, digest] of files) {
@@ -97,7 +109,11 @@ export function createRequestBody(
   model: string,
   fields: CreateFields,
   resolved: ResolvedFiles,
-  uploaded: { files: Record<string, string>; adapters: Record<string, string>; drafts: Record<string, string> },
+  uploaded: {
+    files: Record<string, string>;
+    adapters: Record<string, string>;
+    drafts: Record<string, string>;
+  },
   quantize?: string,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { model };
@@ -107,13 +123,27 @@ export function createRequestBody(
   if (nonEmpty(uploaded.adapters)) body.adapters = uploaded.adapters;
   if (nonEmpty(uploaded.drafts)) body.draft_files = uploaded.drafts;
   if (quantize) body.quantize = quantize;
-  for (const key of ["template", "system", "license", "parameters", "messages", "renderer", "parser", "requires"] as const) {
+  for (const key of [
+    "template",
+    "system",
+    "license",
+    "parameters",
+    "messages",
+    "renderer",
+    "parser",
+    "requires",
+  ] as const) {
     if (fields[key] !== undefined && fields[key] !== "") body[key] = fields[key];
   }
   return body;
 }
 
-export async function create(model: string, flags: CreateFlags, ctx: Ctx, cwd = process.cwd()): Promise<void> {
+export async function create(
+  model: string,
+  flags: CreateFlags,
+  ctx: Ctx,
+  cwd = process.cwd(),
+): Promise<void> {
   if (!isValidModelName(model)) throw new Error(`invalid model name: ${model}`);
   const { text, dir } = await readModelfile(flags.file, cwd);
   const modelfile = parseModelfile(text);

@@ -7,8 +7,18 @@ const NOW = Date.parse("2025-01-10T12:00:00Z");
 void test("list rows", () => {
   const rows = listRows(
     [
-      { name: "llama3.2:latest", digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72", size: 2019393189, modified_at: "2025-01-10T10:00:00Z" },
-      { name: "Qwen:0.5b", digest: "b5dc5e784f2a0000", size: 394_000_000, modified_at: "2025-01-10T11:59:30Z" },
+      {
+        name: "llama3.2:latest",
+        digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
+        size: 2019393189,
+        modified_at: "2025-01-10T10:00:00Z",
+      },
+      {
+        name: "Qwen:0.5b",
+        digest: "b5dc5e784f2a0000",
+        size: 394_000_000,
+        modified_at: "2025-01-10T11:59:30Z",
+      },
       { name: "cloud:latest", digest: "c0ffee0000000000", size: 384, remote_model: "x" },
     ],
     undefined,
@@ -32,8 +42,22 @@ void test("processor column", () => {
 void test("ps rows", () => {
   const rows = psRows(
     [
-      { name: "a:latest", digest: "0123456789abcdef", size: 5_400_000_000, size_vram: 0, expires_at: "2025-01-10T12:04:30Z", context_length: 4096 },
-      { name: "b:latest", digest: "fedcba9876543210", size: 1000, size_vram: 1000, expires_at: "2025-01-10T11:00:00Z", context_length: 2048 },
+      {
+        name: "a:latest",
+        digest: "0123456789abcdef",
+        size: 5_400_000_000,
+        size_vram: 0,
+        expires_at: "2025-01-10T12:04:30Z",
+        context_length: 4096,
+      },
+      {
+        name: "b:latest",
+        digest: "fedcba9876543210",
+        size: 1000,
+        size_vram: 1000,
+        expires_at: "2025-01-10T11:00:00Z",
+        context_length: 2048,
+      },
     ],
     undefined,
     NOW,

@@ -30,5 +30,8 @@ void test("--think values", () => {
   assert.equal(parseThink("true"), true);
   assert.equal(parseThink("false"), false);
   assert.equal(parseThink("high"), "high");
-  assert.throws(() => parseThink("very"), /invalid value for --think: "very" \(must be true, false, high, medium, low, or max\)/);
+  assert.throws(
+    () => parseThink("very"),
+    /invalid value for --think: "very" \(must be true, false, high, medium, low, or max\)/,
+  );
 });

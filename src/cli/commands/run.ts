@@ -173,7 +173,13 @@ export async function chatOnce(
   return { role, content, ...(writer.thinking ? { thinking: writer.thinking } : {}) };
 }
 
-async function embedOnce(model: string, input: string, flags: RunFlags, keepAlive: RunOptions["keepAlive"], ctx: Ctx): Promise<void> {
+async function embedOnce(
+  model: string,
+  input: string,
+  flags: RunFlags,
+  keepAlive: RunOptions["keepAlive"],
+  ctx: Ctx,
+): Promise<void> {
   if (input === "") {
     throw new Error(`embedding models require input text. Usage: tollama run ${model} "your text here"`);
   }

@@ -6,10 +6,15 @@ void test("default show output has Ollama's sections", () => {
   const out = showInfo(
     {
       details: { family: "llama", parameter_size: "3.2B", quantization_level: "Q4_K_M" },
-      model_info: { "general.architecture": "llama", "llama.context_length": 131072, "llama.embedding_length": 3072 },
+      model_info: {
+        "general.architecture": "llama",
+        "llama.context_length": 131072,
+        "llama.embedding_length": 3072,
+      },
       capabilities: ["completion", "tools"],
       parameters: 'stop                           "<|eot_id|>"\ntemperature                    0.7',
-      license: "LLAMA 3.2 COMMUNITY LICENSE AGREEMENT\n\nLlama 3.2 Version Release Date: September 25, 2024\nmore\n",
+      license:
+        "LLAMA 3.2 COMMUNITY LICENSE AGREEMENT\n\nLlama 3.2 Version Release Date: September 25, 2024\nmore\n",
       system: "Be brief.",
     },
     false,
@@ -46,7 +51,10 @@ void test("default show output has Ollama's sections", () => {
 });
 
 void test("show without model_info falls back to details", () => {
-  const out = showInfo({ details: { family: "qwen2", parameter_size: "494M", quantization_level: "Q8_0" } }, false);
+  const out = showInfo(
+    { details: { family: "qwen2", parameter_size: "494M", quantization_level: "Q8_0" } },
+    false,
+  );
   assert.ok(out.startsWith("  Model\n    architecture    qwen2    \n    parameters      494M     \n"));
 });
 

@@ -18,7 +18,9 @@ const FIELD_FLAGS = ["license", "modelfile", "parameters", "system", "template"]
 export async function show(model: string, flags: ShowFlags, ctx: Ctx): Promise<void> {
   const chosen = FIELD_FLAGS.filter((f) => flags[f]);
   if (chosen.length > 1) {
-    throw new Error("only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified");
+    throw new Error(
+      "only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified",
+    );
   }
   const resp = await ctx.client.show(model, flags.verbose === true);
   const out = ctx.io.stdout;
@@ -122,7 +124,11 @@ function head(s: string, n: number): string[][] {
 
 export function showInfo(resp: ShowResponse, verbose: boolean): string {
   let out = section("Model", modelRows(resp));
-  if (resp.capabilities?.length) out += section("Capabilities", resp.capabilities.map((c) => ["", c]));
+  if (resp.capabilities?.length)
+    out += section(
+      "Capabilities",
+      resp.capabilities.map((c) => ["", c]),
+    );
   if (resp.projector_info) out += section("Projector", projectorRows(resp.projector_info));
   if (resp.parameters) {
     const rows = resp.parameters
@@ -139,7 +145,10 @@ export function showInfo(resp: ShowResponse, verbose: boolean): string {
     out += section("Metadata", rows);
   }
   if (resp.tensors?.length && verbose) {
-    out += section("Tensors", resp.tensors.map((t) => ["", t.name, t.type, `[${t.shape.join(" ")}]`]));
+    out += section(
+      "Tensors",
+      resp.tensors.map((t) => ["", t.name, t.type, `[${t.shape.join(" ")}]`]),
+    );
   }
   if (resp.system) out += section("System", head(resp.system, 2), 100);
   if (resp.license) out += section("License", head(resp.license, 2), 100);

@@ -84,7 +84,9 @@ export async function push(model: string, opts: { insecure?: boolean }, ctx: Ctx
   } catch (err) {
     const text = err instanceof Error ? err.message.toLowerCase() : "";
     if (text.includes("access denied") || text.includes("unauthorized")) {
-      throw new Error("you are not authorized to push to this namespace, create the model under a namespace you own");
+      throw new Error(
+        "you are not authorized to push to this namespace, create the model under a namespace you own",
+      );
     }
     throw err;
   } finally {

@@ -5,7 +5,10 @@ import { println, type Ctx } from "../context.js";
 export function clientVersion(): string {
   for (const rel of ["../../../../package.json", "../../../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "tollama" && pkg.version) return pkg.version;
     } catch {
       // Try the next layout (running from src/ rather than dist/).

@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadConfig, physicalCores, type Env } from "../config/index.js";
+import { effectiveOptions, loadOptions, type ModelForOptions } from "./options.js";
+
+const model = (params?: Record<string, unknown>, embedding = false): ModelForOptions => ({
+  modelPath: "/m.gguf",
+  capabilities: embedding ? ["embedding"] : ["completion"],
+  stored: { params, adapterPaths: ["/lora.gguf"] },
+});
+
+/** Env → config, Modelfile params and request options → the engine's LoadOptions; warnings kept. */
+function map(
+  env: Env,
+  request?: Record<string, unknown>,
+  params?: Record<string, unknown>,
+  embedding = false,
+) {
+  const warnings: string[] = [];
+  const config = loadConfig(env, (m) => warnings.push(m));
+  const m = model(params, embedding);
+  return { load: loadOptions(config, m, effectiveOptions(config, m, request).options), warnings };
+}
+
+test("defaults: physical cores, batch 512, GPU layers fitted, f16 cache, flash attention auto", () => {
+  const { load, warnings } = map({});
+  assert.deepEqual(load, {
+    path: "/m.gguf",
+    contextSize: 4096,
+    sequences: 4,
+    batchSize: 512,
+    threads: physicalCores(),
+    gpuLayers: "auto",
+    useMmap: undefined,
+    flashAttention: "auto",
+    kvCacheType: "f16",
+    adapters: ["/lora.gguf"],
+    embedding: false,
+  });
+  assert.deepEqual(warnings, []);
+});
+
+test("threads: num_thread (request over Modelfile), else OLLAMA_NUM_THREAD, else physical cores", () => {
+  assert.equal(map({ OLLAMA_NUM_THREAD: "3" }).load.threads, 3);
+  assert.equal(map({ OLLAMA_NUM_THREAD: "3" }, { num_thread: 5 }).load.threads, 5);
+  assert.equal(map({}, undefined, { num_thread: 6 }).load.threads, 6);
+  assert.equal(map({ OLLAMA_NUM_THREAD: "3" }, { num_thread: 2 }, { num_thread: 6 }).load.threads, 2);
+  // 0 means "runtime decides", as in Ollama
+  assert.equal(map({ OLLAMA_NUM_THREAD: "3" }, { num_thread: 0 }).load.threads, 3);
+  assert.equal(map({ OLLAMA_NUM_THREAD: "0" }).load.threads, physicalCores());
+  const bad = map({ OLLAMA_NUM_THREAD: "many" });
+  assert.equal(bad.load.threads, physicalCores());
+  assert.match(bad.warnings[0] ?? "", /OLLAMA_NUM_THREAD/);
+});
+
+test("num_batch, num_ctx, num_gpu, use_mmap and OLLAMA_NUM_PARALLEL", () => {
+  assert.equal(map({}, { num_batch: 64 }).load.batchSize, 64);
+  assert.equal(map({}, { num_batch: 0 }).load.batchSize, 512);
+  assert.equal(map({}, undefined, { num_batch: 128 }).load.batchSize, 128);
+  assert.equal(map({ OLLAMA_CONTEXT_LENGTH: "2048" }).load.contextSize, 2048);
+  assert.equal(map({ OLLAMA_CONTEXT_LENGTH: "2048" }, { num_ctx: 512 }).load.contextSize, 512);
+  assert.equal(map({}, { num_gpu: -1 }).load.gpuLayers, "auto");
+  assert.equal(map({}, { num_gpu: 0 }).load.gpuLayers, 0);
+  assert.equal(map({}, { num_gpu: 12 }).load.gpuLayers, 12);
+  assert.equal(map({}, { use_mmap: false }).load.useMmap, false);
+  assert.equal(map({ OLLAMA_NUM_PARALLEL: "2" }).load.sequences, 2);
+  assert.equal(map({}, undefined, undefined, true).load.embedding, true);
+});
+
+test("OLLAMA_KV_CACHE_TYPE: f16, q8_0, q4_0 (any case); anything else is f16 with a warning", () => {
+  assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "q8_0" }).load.kvCacheType, "q8_0");
+  assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "Q4_0" }).load.kvCacheType, "q4_0");
+  assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "f16" }).load.kvCacheType, "f16");
+  const bad = map({ OLLAMA_KV_CACHE_TYPE: "q5_1" });
+  assert.equal(bad.load.kvCacheType, "f16");
+  assert.match(bad.warnings[0] ?? "", /OLLAMA_KV_CACHE_TYPE/);
+});
+
+test("OLLAMA_FLASH_ATTENTION: Go booleans, unset is auto, unparsable is on (as in Ollama)", () => {
+  for (const [value, want] of [
+    ["1", true],
+    ["true", true],
+    ["T", true],
+    ["0", false],
+    ["false", false],
+    ["", "auto"],
+    ["yes", true],
+  ] as const) {
+    assert.equal(map({ OLLAMA_FLASH_ATTENTION: value }).load.flashAttention, want, value);
+  }
+});
+
+test("a quantized cache needs flash attention: off falls back to f16 with Ollama's warning", () => {
+  for (const type of ["q8_0", "q4_0"]) {
+    const off = map({ OLLAMA_FLASH_ATTENTION: "0", OLLAMA_KV_CACHE_TYPE: type });
+    assert.equal(off.load.kvCacheType, "f16");
+    assert.equal(off.load.flashAttention, false);
+    assert.deepEqual(off.warnings, [
+      `OLLAMA_FLASH_ATTENTION must be enabled to use a quantized OLLAMA_KV_CACHE_TYPE, using f16: type=${type}`,
+    ]);
+    // on, or auto (llama.cpp then turns it on for the quantized V cache): the type is kept
+    assert.equal(map({ OLLAMA_FLASH_ATTENTION: "1", OLLAMA_KV_CACHE_TYPE: type }).load.kvCacheType, type);
+    assert.equal(map({ OLLAMA_KV_CACHE_TYPE: type }).load.kvCacheType, type);
+  }
+  assert.deepEqual(map({ OLLAMA_FLASH_ATTENTION: "0", OLLAMA_KV_CACHE_TYPE: "f16" }).warnings, []);
+});

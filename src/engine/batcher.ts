@@ -1,0 +1,246 @@
+/**
+ * Continuous batching over one llama.cpp context, as llama.cpp's own server does it: every step
+ * decodes, in one batch, the last sampled token of each generating slot plus as many prompt tokens
+ * of newly joined requests as the batch has room for, then samples every slot that needs a token.
+ * Requests join and leave between steps, so no one waits for anyone else's answer to finish.
+ *
+ * The loop runs on its own, ahead of its consumers: a slow reader never holds back the others, and
+ * every step carries all generating slots (node-llama-cpp's evaluate() loop waited for each reader
+ * and decoded whichever slots happened to be ready, often one or two at a time).
+ */
+import type { NativeContext, NativeSampler } from "./native.js";
+import { TokenChannel } from "./channel.js";
+
+export interface Slot {
+  readonly id: number;
+  /** Tokens whose state is in the KV cache, in position order. */
+  readonly tokens: number[];
+}
+
+export interface JobOptions {
+  prompt: readonly number[];
+  /** Owned by the job from here on: disposed when the job leaves the loop. */
+  sampler: NativeSampler;
+  /** Shift the context when it fills (true) or end the job (false). */
+  shift: boolean;
+  /** Tokens a shift keeps at the start. */
+  numKeep: number;
+  /** Fires with the count of prompt tokens evaluated (after the cached prefix), at the first token. */
+  onPromptDone?: ((evaluated: number) => void) | undefined;
+}
+
+export interface BatcherOptions {
+  /** Tokens one slot may hold (num_ctx). */
+  contextSize: number;
+  /** Most tokens per decode (num_batch). */
+  batchSize: number;
+  isEndOfGeneration(token: number): boolean;
+}
+
+type Phase = "new" | "prefill" | "decode" | "done";
+
+interface Job extends JobOptions {
+  slot: Slot;
+  phase: Phase;
+  /** Tokens still to feed: the rest of the prompt, then the last sampled token. */
+  pending: number[];
+  evaluated: number;
+  out: TokenChannel;
+}
+
+interface BatchItem {
+  job: Job;
+  tokens: number[];
+  logit: number | undefined;
+}
+
+export class Batcher {
+  private jobs: Job[] = [];
+  private loop: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly native: NativeContext,
+    private readonly opts: BatcherOptions,
+  ) {}
+
+  /** Starts a generation on `slot`; the channel yields sampled tokens, end-of-generation excluded. */
+  start(slot: Slot, options: JobOptions): TokenChannel {
+    const out = new TokenChannel();
+    if (this.closed) {
+      options.sampler.dispose();
+      out.fail(new Error("model is unloading"));
+      return out;
+    }
+    this.jobs.push({ ...options, slot, phase: "new", pending: [], evaluated: 0, out });
+    this.loop ??= this.run();
+    return out;
+  }
+
+  /** Ends every job and waits for the step in flight, so the context can be freed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.jobs) job.out.end();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    // Requests that arrive in the same tick share the first batch.
+    await Promise.resolve();
+    try {
+      while (this.prune()) await this.step();
+    } catch (err) {
+      // Not expected (decode and sampling errors are the jobs'), but no reader may hang on it.
+      for (const job of this.jobs) this.fail(job, err);
+      this.prune();
+    } finally {
+      this.loop = undefined;
+    }
+  }
+
+  /** Drops jobs that are over or whose reader left; true while any remain. */
+  private prune(): boolean {
+    this.jobs = this.jobs.filter((job) => {
+      if (job.phase !== "done" && !job.out.closed) return true;
+      job.out.end();
+      job.sampler.dispose();
+      return false;
+    });
+    return this.jobs.length > 0;
+  }
+
+  private async step(): Promise<void> {
+    for (const job of this.jobs) if (job.phase === "new") this.admit(job);
+    const items = this.plan();
+    if (items.length === 0) return;
+    this.native.initBatch(items.reduce((n, item) => n + item.tokens.length, 0));
+    const logits = items.map((item) => this.add(item));
+    try {
+      await this.native.decodeBatch();
+    } catch (err) {
+      for (const { job } of items) this.fail(job, err);
+      return;
+    }
+    for (const { job, tokens } of items) {
+      job.slot.tokens.push(...tokens);
+      job.pending.splice(0, tokens.length);
+    }
+    await Promise.all(items.map((item, i) => this.sample(item.job, logits[i])));
+  }
+
+  /** Keeps the longest cached prefix of the prompt in the slot and erases the rest. */
+  private admit(job: Job): void {
+    const { slot, prompt } = job;
+    if (prompt.length === 0) {
+      this.fail(job, new Error("the prompt is empty"));
+      return;
+    }
+    // At least one token must be evaluated to get logits to sample from.
+    let reuse = Math.min(sharedPrefix(slot.tokens, prompt), prompt.length - 1);
+    if (reuse < slot.tokens.length) {
+      if (reuse <= 0 || !this.native.removeTokenCellsFromSequence(slot.id, reuse, -1)) {
+        this.native.disposeSequence(slot.id);
+        reuse = 0;
+      }
+      slot.tokens.length = Math.max(reuse, 0);
+    }
+    job.pending = prompt.slice(slot.tokens.length);
+    job.evaluated = job.pending.length;
+    job.phase = "prefill";
+  }
+
+  /** Generating slots first, one token each; then prompt chunks in arrival order. */
+  private plan(): BatchItem[] {
+    const items: BatchItem[] = [];
+    let budget = this.opts.batchSize;
+    for (const job of this.jobs) {
+      if (job.phase !== "decode" || budget === 0) continue;
+      if (!this.makeRoom(job, 1)) continue;
+      items.push({ job, tokens: job.pending.slice(0, 1), logit: undefined });
+      budget--;
+    }
+    for (const job of this.jobs) {
+      if (job.phase !== "prefill" || budget === 0) continue;
+      const n = Math.min(budget, job.pending.length);
+      if (!this.makeRoom(job, n)) continue;
+      items.push({ job, tokens: job.pending.slice(0, n), logit: undefined });
+      budget -= n;
+    }
+    return items;
+  }
+
+  private add(item: BatchItem): number | undefined {
+    const { job, tokens } = item;
+    const last = tokens.length === job.pending.length;
+    const indexes = this.native.addToBatch(
+      job.slot.id,
+      job.slot.tokens.length,
+      Uint32Array.from(tokens),
+      last ? Uint32Array.of(tokens.length - 1) : new Uint32Array(0),
+    );
+    return last ? indexes[0] : undefined;
+  }
+
+  private async sample(job: Job, logit: number | undefined): Promise<void> {
+    if (logit === undefined || job.phase === "done") return;
+    let token: number;
+    try {
+      token = await this.native.sampleToken(logit, job.sampler);
+    } catch (err) {
+      this.fail(job, err);
+      return;
+    }
+    if (job.phase === "prefill") {
+      job.phase = "decode";
+      job.onPromptDone?.(job.evaluated);
+    }
+    if (token < 0) {
+      this.fail(job, new Error("failed to sample the next token"));
+    } else if (this.opts.isEndOfGeneration(token)) {
+      this.finish(job);
+    } else {
+      job.pending = [token];
+      job.out.push(token);
+    }
+  }
+
+  /**
+   * Makes room for `n` more tokens in the job's slot: Ollama's context shift keeps the first
+   * num_keep tokens and drops half of the rest. False (and the job ends) when it may not shift.
+   */
+  private makeRoom(job: Job, n: number): boolean {
+    const { slot } = job;
+    const used = slot.tokens.length;
+    if (used + n <= this.opts.contextSize) return true;
+    const keep = Math.min(Math.max(job.numKeep, 0), used - 1);
+    const discard = Math.max(1, Math.floor((used - keep) / 2), used + n - this.opts.contextSize);
+    if (!job.shift || keep + discard > used) {
+      this.finish(job);
+      return false;
+    }
+    this.native.removeTokenCellsFromSequence(slot.id, keep, keep + discard);
+    this.native.shiftSequenceTokenCells(slot.id, keep + discard, used, -discard);
+    slot.tokens.splice(keep, discard);
+    return true;
+  }
+
+  private finish(job: Job): void {
+    job.phase = "done";
+    job.out.end();
+  }
+
+  /** A failed decode leaves the slot's cache unknown, so it is cleared. */
+  private fail(job: Job, err: unknown): void {
+    job.phase = "done";
+    this.native.disposeSequence(job.slot.id);
+    job.slot.tokens.length = 0;
+    job.out.fail(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+export function sharedPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}

@@ -1,0 +1,143 @@
+/**
+ * Embedding one input per llama.cpp decode, without node-llama-cpp's generation machinery.
+ *
+ * Why not one decode for a whole batch of inputs: llama.cpp pools each sequence of a batch into
+ * its own vector, but the prebuilt addon reads back only sequence 0's (AddonContext::GetEmbedding
+ * calls `llama_get_embeddings_seq(ctx, 0)`, falling back to `llama_get_embeddings_ith(ctx, -1)`),
+ * and llama.cpp clears every pooled vector at the start of the next decode. So each input still
+ * needs a decode of its own; what this file removes is the work around it.
+ *
+ * LlamaEmbeddingContext.getEmbeddingFor runs each input through LlamaContextSequence.evaluate:
+ * a lock, a KV-range erase, a queued decode dispatched on the next event-loop turn, a token
+ * iterator. Measured on a 2-layer model (32 short inputs, 1 thread) that was 0.2-0.5 ms an input,
+ * a quarter to a third of the time; on a 135M model it is lost in the decode (~90 ms an input).
+ * Here an input is: clear sequence 0, one batch, one decode, read the vector, the same native calls
+ * the sequence makes, so vectors are bit-identical (test/embed-native.test.ts checks that).
+ *
+ * These are node-llama-cpp internals (3.22.x, pinned in package.json). Every one is checked before
+ * use; if any is missing, nativeEmbedder returns undefined and the caller uses getEmbeddingFor.
+ */
+import type { LlamaEmbeddingContext, Token } from "node-llama-cpp";
+
+/** The addon calls used, as declared in node-llama-cpp's dist/bindings/AddonTypes.d.ts. */
+interface AddonContext {
+  initBatch(size: number): void;
+  addToBatch(sequence: number, firstPosition: number, tokens: Uint32Array, outputs: Uint32Array): Uint32Array;
+  decodeBatch(): Promise<void>;
+  disposeSequence(sequence: number): void;
+  getEmbedding(inputLength: number): Float64Array;
+  setThreads(threads: number): void;
+}
+
+interface Handle {
+  dispose(): void;
+}
+
+/** The share of llama's maxThreads this context may use now, as LlamaContext's own decodes ask for it. */
+interface ThreadsConsumer {
+  getAllocationToConsume(): [number, Handle] | Promise<[number, Handle] | undefined> | undefined;
+}
+
+interface LlamaContextInternals {
+  _ctx: AddonContext;
+  _backendContextDisposeGuard: { createPreventDisposalHandle(): Handle };
+  _reserveThreads(): void;
+  _scheduleToFreeReservedThreads(): void;
+  _threadSplitterConsumer?: ThreadsConsumer;
+  readonly batchSize: number;
+  readonly contextSize: number;
+  readonly disposed: boolean;
+}
+
+interface EmbeddingContextInternals {
+  _llamaContext: LlamaContextInternals;
+  /** Adds the BOS/EOS the model wants, in place. */
+  _prepareInput(tokens: Token[]): void;
+}
+
+export interface NativeEmbedder {
+  /** `tokens` with BOS/EOS added where the model wants them (a copy). */
+  prepare(tokens: readonly number[]): number[];
+  /** The pooled vector of prepared, non-empty tokens; calls are serialised. */
+  embed(prepared: readonly number[]): Promise<number[]>;
+}
+
+const SEQUENCE = 0;
+
+function hasMethods(o: unknown, names: string[]): boolean {
+  if (typeof o !== "object" || o === null) return false;
+  const r = o as Record<string, unknown>;
+  return names.every((n) => typeof r[n] === "function");
+}
+
+function internalsOf(context: LlamaEmbeddingContext): EmbeddingContextInternals | undefined {
+  const e = context as unknown as Partial<EmbeddingContextInternals>;
+  const c = e._llamaContext;
+  if (!hasMethods(e, ["_prepareInput"]) || !c) return undefined;
+  const addonOk = hasMethods(c._ctx, [
+    "initBatch",
+    "addToBatch",
+    "decodeBatch",
+    "disposeSequence",
+    "getEmbedding",
+    "setThreads",
+  ]);
+  const guardOk = hasMethods(c._backendContextDisposeGuard, ["createPreventDisposalHandle"]);
+  const threadsOk = hasMethods(c, ["_reserveThreads", "_scheduleToFreeReservedThreads"]);
+  return addonOk && guardOk && threadsOk && typeof c.batchSize === "number"
+    ? (e as EmbeddingContextInternals)
+    : undefined;
+}
+
+/**
+ * The direct path for `context`, or undefined where it cannot be used: unknown internals, or
+ * Vulkan, where LlamaContext serialises decodes across contexts with a lock this file cannot take.
+ */
+export function nativeEmbedder(context: LlamaEmbeddingContext): NativeEmbedder | undefined {
+  if (context.model.llama.gpu === "vulkan") return undefined;
+  const internals = internalsOf(context);
+  if (!internals) return undefined;
+  const llamaContext = internals._llamaContext;
+  const addon = llamaContext._ctx;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function decode(prepared: readonly number[]): Promise<number[]> {
+    // the same refusal as getEmbeddingFor's: pooling must see the whole input in one batch
+    if (prepared.length >= llamaContext.contextSize || prepared.length > llamaContext.batchSize) {
+      throw new Error("Input is longer than the usable context size");
+    }
+    const guard = llamaContext._backendContextDisposeGuard.createPreventDisposalHandle();
+    llamaContext._reserveThreads();
+    try {
+      const allocation = await llamaContext._threadSplitterConsumer?.getAllocationToConsume();
+      try {
+        if (allocation) addon.setThreads(allocation[0]);
+        addon.disposeSequence(SEQUENCE);
+        addon.initBatch(prepared.length);
+        // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
+        addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
+        await addon.decodeBatch();
+        return Array.from(addon.getEmbedding(prepared.length));
+      } finally {
+        allocation?.[1].dispose();
+      }
+    } finally {
+      llamaContext._scheduleToFreeReservedThreads();
+      guard.dispose();
+    }
+  }
+
+  return {
+    prepare(tokens) {
+      const out = [...tokens] as Token[];
+      internals._prepareInput(out);
+      return out;
+    },
+    embed(prepared) {
+      if (prepared.length === 0) return Promise.resolve([]);
+      const run = queue.then(() => decode(prepared));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// Ollama's built-in parsers by the name a Modelfile's PARSER gives (config.parser), as in
+// model/parsers.ParserForName. Names Ollama knows but tollama doesn't yet return undefined, and the
+// model falls back to the template-inferred tool and thinking parsers.
+
+import { HarmonyParser } from "../../thinking/harmony.js";
+import { parseCogitoCall, parseDeepSeekCall, parseJsonCall, parseXmlCall } from "./calls.js";
+import { TaggedParser, type TaggedFormat } from "./tagged.js";
+import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
+
+export type { BuiltinParser, ParsedPiece, ParserInit } from "./types.js";
+export { parseXmlCall, parseJsonCall } from "./calls.js";
+export { typedValue, parameterTypes } from "./typed.js";
+
+const think = { open: "<think>", close: "</think>" };
+const qwenTools = { toolOpen: "<tool_call>", toolClose: "</tool_call>" };
+const deepseekTools = {
+  toolOpen: "<｜tool▁call▁begin｜>",
+  toolClose: "<｜tool▁call▁end｜>",
+  ignore: ["<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"],
+};
+
+const formats = {
+  qwen3: { ...qwenTools, parseCall: parseJsonCall },
+  qwen3Thinking: { ...qwenTools, thinking: think, parseCall: parseJsonCall },
+  qwen3Coder: { ...qwenTools, parseCall: parseXmlCall },
+  qwen35: { ...qwenTools, thinking: think, parseCall: parseXmlCall },
+  deepseek3: { ...deepseekTools, thinking: think, parseCall: parseDeepSeekCall },
+  cogito: { ...deepseekTools, thinking: think, parseCall: parseCogitoCall },
+} satisfies Record<string, TaggedFormat>;
+
+/** A prefill (the conversation ends in an assistant message with content) continues the answer. */
+const prefill = (init: ParserInit) =>
+  init.lastMessage?.role === "assistant" && init.lastMessage.content !== "";
+
+const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
+  qwen3: (i) => new TaggedParser(formats.qwen3, i, false),
+  "qwen3-thinking": (i) => new TaggedParser(formats.qwen3Thinking, i, thinkingOn(i.think)),
+  "qwen3-coder": (i) => new TaggedParser(formats.qwen3Coder, i, false),
+  "qwen3-vl-instruct": (i) => new TaggedParser(formats.qwen3, i, false),
+  // Ollama starts qwen3-vl-thinking in thinking whatever `think` says: the model always thinks.
+  "qwen3-vl-thinking": (i) => new TaggedParser(formats.qwen3Thinking, i, !prefill(i)),
+  "qwen3.5": (i) => new TaggedParser(formats.qwen35, i, thinkingOn(i.think) && !prefill(i)),
+  ornith: (i) => new TaggedParser(formats.qwen35, i, thinkingOn(i.think) && !prefill(i)),
+  deepseek3: (i) => new TaggedParser(formats.deepseek3, i, thinkingOn(i.think) && !prefill(i)),
+  // Cogito does not think when given tools.
+  cogito: (i) =>
+    new TaggedParser(formats.cogito, i, thinkingOn(i.think) && !prefill(i) && (i.tools?.length ?? 0) === 0),
+  harmony: (i) => new HarmonyAdapter(i),
+  passthrough: () => ({
+    hasToolSupport: false,
+    hasThinkingSupport: false,
+    add: (text) => ({ ...emptyPiece(), content: text }),
+  }),
+};
+
+/** The parser a model's config names, ready for one response; undefined for unknown names. */
+export function parserForName(name: string, init: ParserInit = {}): BuiltinParser | undefined {
+  const make = Object.hasOwn(constructors, name) ? constructors[name] : undefined;
+  return make?.(init);
+}
+
+/** What a parser adds to a model's capabilities (Ollama's parserCapabilities), without a request. */
+export function parserCapabilities(name: string): { tools: boolean; thinking: boolean } {
+  const p = parserForName(name);
+  return { tools: p?.hasToolSupport ?? false, thinking: p?.hasThinkingSupport ?? false };
+}
+
+/** The names known here, for errors and docs. */
+export const builtinParserNames: readonly string[] = Object.keys(constructors);
+
+/** gpt-oss: the harmony parser in thinking/, behind the built-in parser interface. */
+class HarmonyAdapter implements BuiltinParser {
+  readonly hasToolSupport = true;
+  readonly hasThinkingSupport = true;
+  private readonly inner: HarmonyParser;
+  constructor(init: ParserInit) {
+    this.inner = new HarmonyParser(init.tools ?? [], init.newId ? { newId: init.newId } : {});
+  }
+  add(text: string, done: boolean): ParsedPiece {
+    const a = this.inner.add(text);
+    if (!done) return a;
+    const b = this.inner.flush();
+    return {
+      content: a.content + b.content,
+      thinking: a.thinking + b.thinking,
+      calls: [...a.calls, ...b.calls],
+    };
+  }
+}

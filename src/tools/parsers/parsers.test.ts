@@ -1,0 +1,216 @@
+// Built-in parsers on outputs written the way each model writes them, fed whole and in small pieces:
+// every split must give the same content, thinking and calls.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import type { ToolLike } from "../types.js";
+import { builtinParserNames, parserCapabilities, parserForName, type ParserInit } from "./index.js";
+
+const tools: ToolLike[] = [
+  {
+    function: {
+      name: "get_weather",
+      parameters: {
+        properties: new Map<string, unknown>([
+          ["city", { type: ["string"] }],
+          ["days", { type: ["integer"] }],
+          ["metric", { type: ["boolean"] }],
+          ["hours", { type: ["array"] }],
+          ["limit", { anyOf: [{ type: ["number"] }, { type: ["null"] }] }],
+        ]),
+      },
+    },
+  },
+  { function: { name: "search", parameters: { properties: { query: { type: "string" } } } } },
+];
+
+interface Result {
+  content: string;
+  thinking: string;
+  calls: { name: string; arguments: Record<string, unknown>; index: number }[];
+}
+
+function run(name: string, pieces: string[], init: ParserInit = {}): Result {
+  let n = 0;
+  const p = parserForName(name, { tools, newId: () => `call_${n++}`, ...init });
+  assert.ok(p, name);
+  const out: Result = { content: "", thinking: "", calls: [] };
+  pieces.forEach((piece, i) => {
+    const r = p.add(piece, i === pieces.length - 1);
+    out.content += r.content;
+    out.thinking += r.thinking;
+    out.calls.push(...r.calls.map((c) => c.function));
+  });
+  return out;
+}
+
+/** Whole, then in pieces of 1, 2, 3 and 7 characters; all must agree. */
+function parse(name: string, text: string, init: ParserInit = {}): Result {
+  const whole = run(name, [text], init);
+  for (const size of [1, 2, 3, 7]) {
+    const chars = [...text];
+    const pieces: string[] = [];
+    for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(""));
+    pieces.push("");
+    assert.deepEqual(run(name, pieces, init), whole, `${name} in pieces of ${size}`);
+  }
+  return whole;
+}
+
+void describe("qwen3-coder", () => {
+  void it("parses XML calls with values typed by the schema", () => {
+    const text =
+      "I'll check the weather for you.\n\n<tool_call>\n<function=get_weather>\n<parameter=city>\nSan Francisco, CA\n</parameter>\n" +
+      "<parameter=days>\n3\n</parameter>\n<parameter=metric>\nTrue\n</parameter>\n<parameter=hours>\n[6, 12]\n</parameter>\n" +
+      "<parameter=limit>\nnull\n</parameter>\n</function>\n</tool_call>\n<tool_call>\n<function=search>\n<parameter=query>\n" +
+      "a < b && c > d\nsecond line\n</parameter>\n</function>\n</tool_call>";
+    const got = parse("qwen3-coder", text);
+    assert.equal(got.content, "I'll check the weather for you.");
+    assert.equal(got.thinking, "");
+    assert.deepEqual(got.calls, [
+      {
+        index: 0,
+        name: "get_weather",
+        arguments: { city: "San Francisco, CA", days: 3, metric: true, hours: [6, 12], limit: null },
+      },
+      { index: 1, name: "search", arguments: { query: "a < b && c > d\nsecond line" } },
+    ]);
+  });
+
+  void it("streams content at once, holding only a possible tag and trailing space", () => {
+    const p = parserForName("qwen3-coder", { tools });
+    assert.ok(p);
+    assert.equal(p.add("Hello there", false).content, "Hello there");
+    assert.equal(p.add(" and <tool", false).content, " and");
+    assert.equal(p.add("box> too ", false).content, " <toolbox> too");
+    assert.equal(p.add("", true).content, "");
+  });
+
+  void it("keeps text after a call, and a forgotten </parameter>", () => {
+    const text =
+      "<tool_call>\n<function=search>\n<parameter=query>\nweather\n</function>\n</tool_call>\n\nDone.";
+    const got = parse("qwen3-coder", text);
+    assert.deepEqual(got.calls, [{ index: 0, name: "search", arguments: { query: "weather" } }]);
+    assert.equal(got.content, "Done.");
+  });
+
+  void it("a call cut off by the end of output still counts when its function closed", () => {
+    const got = parse(
+      "qwen3-coder",
+      "<tool_call>\n<function=search>\n<parameter=query>\nx\n</parameter>\n</function>",
+    );
+    assert.deepEqual(got.calls, [{ index: 0, name: "search", arguments: { query: "x" } }]);
+  });
+
+  void it("an unparsable call comes back as content", () => {
+    const got = parse("qwen3-coder", "<tool_call>\nnot a call\n</tool_call>");
+    assert.equal(got.content, "<tool_call>\nnot a call\n</tool_call>");
+    assert.deepEqual(got.calls, []);
+  });
+});
+
+void describe("qwen3 family", () => {
+  const json =
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}\n</tool_call>';
+
+  void it("qwen3-thinking: thinking (with or without a repeated <think>), content, JSON calls", () => {
+    for (const start of ["", "<think>\n"]) {
+      const got = parse(
+        "qwen3-thinking",
+        `${start}The user wants weather.\n</think>\n\nLet me check.\n${json}`,
+        {
+          think: true,
+        },
+      );
+      assert.equal(got.thinking, "The user wants weather.");
+      assert.equal(got.content, "Let me check.");
+      assert.deepEqual(got.calls, [{ index: 0, name: "get_weather", arguments: { city: "Paris", days: 2 } }]);
+    }
+  });
+
+  void it("qwen3-thinking with think off is all content; a call inside thinking ends it", () => {
+    assert.equal(parse("qwen3-thinking", "Hi </think> there", { think: false }).content, "Hi </think> there");
+    const got = parse("qwen3-thinking", `Need a tool.\n${json}`, { think: true });
+    assert.equal(got.thinking, "Need a tool.");
+    assert.equal(got.calls.length, 1);
+  });
+
+  void it("qwen3 and qwen3-vl-instruct: no thinking", () => {
+    for (const name of ["qwen3", "qwen3-vl-instruct"]) {
+      const got = parse(name, `Sure.\n\n${json}`, { think: true });
+      assert.equal(got.content, "Sure.");
+      assert.equal(got.thinking, "");
+      assert.equal(got.calls[0]?.name, "get_weather");
+    }
+  });
+
+  void it("qwen3-vl-thinking always thinks, except after a prefill", () => {
+    assert.equal(parse("qwen3-vl-thinking", "hmm</think>ok", { think: false }).thinking, "hmm");
+    const prefilled = parse("qwen3-vl-thinking", " more text", {
+      lastMessage: { role: "assistant", content: "Some" },
+    });
+    assert.equal(prefilled.content, " more text");
+  });
+
+  void it("qwen3.5: thinking, then XML calls", () => {
+    const text =
+      "<think>\nCheck Paris.\n</think>\n\n<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n</function>\n</tool_call>";
+    const got = parse("qwen3.5", text, { think: true });
+    assert.equal(got.thinking, "Check Paris.");
+    assert.equal(got.content, "");
+    assert.deepEqual(got.calls, [{ index: 0, name: "get_weather", arguments: { city: "Paris" } }]);
+    assert.equal(parse("qwen3.5", "Plain answer.", { think: false }).content, "Plain answer.");
+  });
+});
+
+void describe("deepseek3 and cogito", () => {
+  void it("deepseek3: thinking then DeepSeek V3.1 calls", () => {
+    const text =
+      "The user asks about weather.</think>I'll look it up." +
+      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{"city": "Paris"}<｜tool▁call▁end｜>' +
+      '<｜tool▁call▁begin｜>search<｜tool▁sep｜>{"query": "paris"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>';
+    const got = parse("deepseek3", text, { think: true });
+    assert.equal(got.thinking, "The user asks about weather.");
+    assert.equal(got.content, "I'll look it up.");
+    assert.deepEqual(got.calls, [
+      { index: 0, name: "get_weather", arguments: { city: "Paris" } },
+      { index: 1, name: "search", arguments: { query: "paris" } },
+    ]);
+  });
+
+  void it("cogito: R1-style calls; no thinking when tools are given", () => {
+    const text =
+      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{"city": "Oslo"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>';
+    const got = parse("cogito", text, { think: true });
+    assert.equal(got.thinking, "");
+    assert.equal(got.content, "");
+    assert.deepEqual(got.calls, [{ index: 0, name: "get_weather", arguments: { city: "Oslo" } }]);
+    const noTools = run("cogito", ["Let me think.</think>Answer."], { think: true, tools: [] });
+    assert.equal(noTools.thinking, "Let me think.");
+    assert.equal(noTools.content, "Answer.");
+  });
+});
+
+void describe("parser registry", () => {
+  void it("knows Ollama's names and their capabilities", () => {
+    assert.equal(parserForName("no-such-parser"), undefined);
+    assert.deepEqual(parserCapabilities("qwen3-coder"), { tools: true, thinking: false });
+    assert.deepEqual(parserCapabilities("qwen3.5"), { tools: true, thinking: true });
+    assert.deepEqual(parserCapabilities("passthrough"), { tools: false, thinking: false });
+    assert.ok(builtinParserNames.includes("harmony"));
+  });
+
+  void it("harmony: gpt-oss channels", () => {
+    const got = run("harmony", [
+      "<|channel|>analysis<|message|>Need weather.<|end|>",
+      '<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city":"Rome"}<|call|>',
+    ]);
+    assert.equal(got.thinking, "Need weather.");
+    assert.deepEqual(got.calls, [{ index: 0, name: "get_weather", arguments: { city: "Rome" } }]);
+  });
+
+  void it("passthrough leaves text alone", () => {
+    assert.equal(run("passthrough", ["<think>x</think>", " y"]).content, "<think>x</think> y");
+  });
+});

@@ -1,0 +1,142 @@
+// The shape most of Ollama's built-in parsers share (qwen3, qwen3-coder, qwen3-vl, qwen3.5, ...):
+// optional thinking first (the prompt already opened it, though some checkpoints repeat the open tag),
+// ended by its close tag or by a call; then content with calls between an open and a close tag.
+// As in Ollama, whitespace around tags is dropped: text is held back while it ends in whitespace or
+// in what may be the start of a tag, and leading whitespace after a tag is eaten.
+
+import { toolCallId } from "../id.js";
+import { heldSuffix } from "../markers.js";
+import type { ToolLike } from "../types.js";
+import type { CallBodyParser } from "./calls.js";
+import { emptyPiece, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
+
+export interface TaggedFormat {
+  /** Thinking tags; output starts inside thinking when `startInThinking` says so. */
+  thinking?: { open: string; close: string };
+  toolOpen: string;
+  toolClose: string;
+  parseCall: CallBodyParser;
+  /** Tags around a run of calls (DeepSeek's <｜tool▁calls▁begin｜>) that carry nothing: dropped. */
+  ignore?: string[];
+}
+
+type State = "thinking" | "content" | "call";
+
+const trailingSpace = /\s+$/u;
+
+export class TaggedParser implements BuiltinParser {
+  readonly hasToolSupport = true;
+  readonly hasThinkingSupport: boolean;
+  private readonly tools: readonly ToolLike[];
+  private readonly newId: () => string;
+  private state: State;
+  private buf = "";
+  /** Eat whitespace before the next text (just after a tag). */
+  private eatSpace = false;
+  /** At the start of thinking a repeated open tag may come first. */
+  private maybeOpenTag: boolean;
+  private count = 0;
+  private readonly ignored: readonly string[];
+
+  constructor(
+    private readonly format: TaggedFormat,
+    init: ParserInit,
+    startInThinking: boolean,
+  ) {
+    this.hasThinkingSupport = format.thinking !== undefined;
+    this.tools = init.tools ?? [];
+    this.newId = init.newId ?? toolCallId;
+    this.state = startInThinking && format.thinking ? "thinking" : "content";
+    this.maybeOpenTag = this.state === "thinking";
+    this.ignored = format.ignore ?? [];
+  }
+
+  add(text: string, done: boolean): ParsedPiece {
+    this.buf += text;
+    const out = emptyPiece();
+    while (this.step(out));
+    if (done) this.drain(out);
+    return out;
+  }
+
+  /** One move; false when more text is needed. */
+  private step(out: ParsedPiece): boolean {
+    if (this.eatSpace) {
+      this.buf = this.buf.trimStart();
+      if (this.buf === "") return false;
+      this.eatSpace = false;
+    }
+    if (this.state === "call") {
+      const end = this.buf.indexOf(this.format.toolClose);
+      if (end < 0) return false;
+      this.takeCall(this.buf.slice(0, end), true, out);
+      this.buf = this.buf.slice(end + this.format.toolClose.length);
+      this.enter("content");
+      return true;
+    }
+    const thinking = this.state === "thinking" ? this.format.thinking : undefined;
+    if (thinking && this.maybeOpenTag) {
+      const trimmed = this.buf.trimStart();
+      if (trimmed.startsWith(thinking.open)) {
+        this.buf = trimmed.slice(thinking.open.length);
+        this.maybeOpenTag = false;
+        this.eatSpace = true;
+        return true;
+      }
+      if (thinking.open.startsWith(trimmed)) return false;
+      this.maybeOpenTag = false;
+    }
+    const tags = thinking ? [thinking.close, this.format.toolOpen] : [this.format.toolOpen, ...this.ignored];
+    const found = firstOf(this.buf, tags);
+    const emit = (s: string) => (thinking ? (out.thinking += s) : (out.content += s));
+    if (found) {
+      emit(this.buf.slice(0, found.at).trimEnd());
+      this.buf = this.buf.slice(found.at + found.tag.length);
+      this.enter(found.tag === this.format.toolOpen ? "call" : "content");
+      if (this.ignored.includes(found.tag)) this.eatSpace = true;
+      return true;
+    }
+    const keep = heldSuffix(this.buf, tags);
+    const safe = this.buf.slice(0, this.buf.length - keep).replace(trailingSpace, "");
+    emit(safe);
+    this.buf = this.buf.slice(safe.length);
+    return false;
+  }
+
+  private enter(state: State): void {
+    this.state = state;
+    // a call's body keeps its text, so one that fails to parse goes back out as written
+    this.eatSpace = state !== "call";
+  }
+
+  /** End of output: a call never closed still counts if it parses; held text goes out trimmed. */
+  private drain(out: ParsedPiece): void {
+    if (this.state === "call") {
+      if (this.buf.trim() !== "") this.takeCall(this.buf, false, out);
+    } else if (this.state === "thinking") out.thinking += this.buf.trimEnd();
+    else out.content += this.buf.trimEnd();
+    this.buf = "";
+  }
+
+  /** A call whose body does not parse is kept as the text it was rather than lost. */
+  private takeCall(raw: string, closed: boolean, out: ParsedPiece): void {
+    const body = this.format.parseCall(raw.trim(), this.tools);
+    if (!body) {
+      out.content += this.format.toolOpen + raw + (closed ? this.format.toolClose : "");
+      return;
+    }
+    out.calls.push({
+      id: this.newId(),
+      function: { index: this.count++, name: body.name, arguments: body.arguments },
+    });
+  }
+}
+
+function firstOf(text: string, tags: readonly string[]): { at: number; tag: string } | undefined {
+  let best: { at: number; tag: string } | undefined;
+  for (const tag of tags) {
+    const at = text.indexOf(tag);
+    if (at >= 0 && (!best || at < best.at)) best = { at, tag };
+  }
+  return best;
+}
