@@ -120,8 +120,9 @@ export async function main(argv: string[]): Promise<void> {
       OLLAMA_NUM_THREAD: String(threads),
       OLLAMA_CONTEXT_LENGTH: String(ctx),
     });
-    const parallel = Number(/OLLAMA_NUM_PARALLEL:(\d+)/.exec(srv.output())?.[1] ?? 1);
     await preload(srv.url, name);
+    // Unset, OLLAMA_NUM_PARALLEL is chosen at load; the server logs what it chose.
+    const parallel = Number(/msg="model loaded".* parallel=(\d+)/.exec(srv.output())?.[1] ?? 1);
     const direct = await Direct.open({ modelPath: gguf, threads, contextSize: ctx, batchSize: 512 });
     const row: Row = {
       model: spec.label,

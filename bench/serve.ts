@@ -90,8 +90,9 @@ export async function main(argv: string[]): Promise<void> {
   const srv = await startTollama(baseEnv, cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []);
   const needP1 = only.has("concurrency") || only.has("decode");
   const srv1 = needP1 ? await startTollama({ ...baseEnv, OLLAMA_NUM_PARALLEL: "1" }) : undefined;
-  const defaultParallel = /OLLAMA_NUM_PARALLEL:(\d+)/.exec(srv.output())?.[1] ?? "?";
   await preload(srv.url, name);
+  // Unset, OLLAMA_NUM_PARALLEL is chosen at load; the server logs what it chose.
+  const defaultParallel = /msg="model loaded".* parallel=(\d+)/.exec(srv.output())?.[1] ?? "?";
   if (srv1) await preload(srv1.url, name);
 
   log("loading the direct node-llama-cpp baseline");

@@ -29,7 +29,7 @@ test("defaults and validation", () => {
   const c = loadConfig({ HOME: "/h", OLLAMA_NUM_PARALLEL: "x", OLLAMA_KEEP_ALIVE: "'10m'" }, (m) =>
     warnings.push(m),
   );
-  assert.equal(c.numParallel, 4);
+  assert.equal(c.numParallel, 0);
   assert.equal(c.keepAlive, 600_000);
   assert.equal(c.maxQueue, 512);
   assert.equal(c.contextLength, 4096);

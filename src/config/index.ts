@@ -21,7 +21,10 @@ export interface Config {
   keepAlive: KeepAlive;
   /** OLLAMA_CONTEXT_LENGTH: num_ctx when neither the request nor the Modelfile sets one. Default 4096 (Ollama's on CPU). */
   contextLength: number;
-  /** OLLAMA_NUM_PARALLEL: sequences per loaded model. Default 4 (Ollama's is 1); see the scheduler for why. */
+  /**
+   * OLLAMA_NUM_PARALLEL: sequences per loaded model. Default 0: chosen per model at load, the most
+   * of 8, 4, 2, 1 that fits in memory (Ollama's is 1); see the scheduler for why.
+   */
   numParallel: number;
   /** OLLAMA_MAX_LOADED_MODELS: 0 means as many as memory allows. Default 0. */
   maxLoadedModels: number;
@@ -77,7 +80,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     models: v("OLLAMA_MODELS") || join(homedir(), ".ollama", "models"),
     keepAlive: durationVar(v("OLLAMA_KEEP_ALIVE"), 5 * 60_000, "OLLAMA_KEEP_ALIVE", warn, false),
     contextLength: uint("OLLAMA_CONTEXT_LENGTH", 0) || 4096,
-    numParallel: uint("OLLAMA_NUM_PARALLEL", 0) || 4,
+    numParallel: uint("OLLAMA_NUM_PARALLEL", 0),
     maxLoadedModels: uint("OLLAMA_MAX_LOADED_MODELS", 0),
     maxQueue: uint("OLLAMA_MAX_QUEUE", 512),
     origins: allowedOrigins(v("OLLAMA_ORIGINS")),

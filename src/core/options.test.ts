@@ -27,7 +27,7 @@ test("defaults: physical cores, batch 512, GPU layers fitted, f16 cache, flash a
   assert.deepEqual(load, {
     path: "/m.gguf",
     contextSize: 4096,
-    sequences: 4,
+    sequences: 0, // chosen at load by the scheduler
     batchSize: 512,
     threads: physicalCores(),
     gpuLayers: "auto",

@@ -88,7 +88,12 @@ export class Batcher {
     // Requests that arrive in the same tick share the first batch.
     await Promise.resolve();
     try {
-      while (this.prune()) await this.step();
+      while (this.prune()) {
+        await this.step();
+        // Let readers act on the tokens just sampled (a reader that stops leaves before the next
+        // decode, instead of costing one more) and new requests arrive to join the next step.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     } catch (err) {
       // Not expected (decode and sampling errors are the jobs'), but no reader may hang on it.
       for (const job of this.jobs) this.fail(job, err);

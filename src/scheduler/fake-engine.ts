@@ -11,12 +11,14 @@ export interface FakeMemory {
   ram: number;
   /** What each model needs. Default 1000. */
   perModel: number;
+  /** What each of its sequences adds to an estimate. Default 0. */
+  perSequence: number;
 }
 
 export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<FakeMemory> = {}): FakeEngine {
   const loads: LoadOptions[] = [];
   const disposed: string[] = [];
-  const { ram = 1e10, perModel = 1000 } = memory;
+  const { ram = 1e10, perModel = 1000, perSequence = 0 } = memory;
   let loaded = 0;
   return {
     loads,
@@ -31,7 +33,7 @@ export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<F
         }),
       );
     },
-    estimate: () => Promise.resolve({ ram: perModel, vram: 0 }),
+    estimate: (o) => Promise.resolve({ ram: perModel + perSequence * o.sequences, vram: 0 }),
     memory: () =>
       Promise.resolve({
         ramFree: ram - loaded * perModel,

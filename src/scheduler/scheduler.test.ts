@@ -186,3 +186,37 @@ test("a model in use is never evicted; a model that cannot fit at all is a clear
   });
   await assert.rejects(tooBig.acquire(spec("x"), undefined), /model requires more system memory/);
 });
+
+test("unset parallelism takes the most of 8, 4, 2, 1 sequences that fits in three quarters of free memory", async () => {
+  const cases = [
+    { ram: 1e6, want: 8 },
+    { ram: 10_000, want: 4 }, // 8: 9000 > 7500; 4: 5000 fits
+    { ram: 5_000, want: 2 }, // 4: 5000 > 3750; 2: 3000 fits
+    { ram: 3_000, want: 1 },
+  ];
+  for (const { ram, want } of cases) {
+    const engine = createFakeEngine([1], { ram, perModel: 1000, perSequence: 1000 });
+    const s = createScheduler({
+      engine,
+      clock: manualClock(),
+      maxQueue: 8,
+      maxLoadedModels: 0,
+      defaultKeepAlive: 1000,
+    });
+    const lease = await s.acquire(spec("/auto", 0), undefined);
+    assert.equal(lease.model.sequences, want, `ram ${ram}`);
+    lease.release();
+    await s.shutdown();
+  }
+  // An explicit OLLAMA_NUM_PARALLEL is used as given.
+  const engine = createFakeEngine([1], { ram: 3_000, perModel: 1000, perSequence: 1000 });
+  const s = createScheduler({
+    engine,
+    clock: manualClock(),
+    maxQueue: 8,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  await assert.rejects(s.acquire(spec("/fixed", 4), undefined), /memory/);
+  await s.shutdown();
+});

@@ -51,6 +51,8 @@ export interface SchedulerOptions {
   maxLoadedModels: number;
   /** keep_alive when the request gives none. */
   defaultKeepAlive: KeepAlive;
+  /** Told of every model loaded, with the options it loaded with. Default: nothing. */
+  onLoaded?: ((spec: RunnerSpec, load: LoadOptions, ms: number) => void) | undefined;
 }
 
 interface Waiter {
@@ -173,6 +175,32 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
   }
 
+  /**
+   * `sequences: 0` (OLLAMA_NUM_PARALLEL unset) takes the most of 8, 4, 2, 1 parallel sequences
+   * whose KV cache fits with the model in three quarters of the memory free now. Every sequence
+   * holds num_ctx tokens of cache, so 8 costs a small model a few hundred MB and a 70B model far
+   * too much; and on two cores, decoding 8 sequences in one batch gives about 2.5x the tokens per
+   * second of one, where 4 gives about 1.8x: the weights are read once per step for all of them.
+   */
+  async function chooseSequences(load: LoadOptions): Promise<LoadOptions> {
+    if (load.sequences > 0) return load;
+    const mem = await opts.engine.memory();
+    for (const sequences of [8, 4, 2]) {
+      const candidate = { ...load, sequences };
+      try {
+        const need = await opts.engine.estimate(candidate);
+        const fits =
+          mem.gpu === false
+            ? need.ram + need.vram <= mem.ramFree * 0.75
+            : need.ram <= mem.ramFree * 0.75 && need.vram <= mem.vramFree * 0.75;
+        if (fits) return candidate;
+      } catch {
+        return { ...load, sequences: 4 }; // no estimate: the middle of the range
+      }
+    }
+    return { ...load, sequences: 1 };
+  }
+
   async function makeRoom(forKey: string) {
     if (opts.maxLoadedModels <= 0) return;
     const others = [...runners.values()].filter((r) => r.key !== forKey);
@@ -213,8 +241,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         spec,
         loading: (async () => {
           await makeRoom(key);
-          await fitMemory(key, spec.load);
-          return opts.engine.loadModel(spec.load);
+          const load = await chooseSequences(spec.load);
+          await fitMemory(key, load);
+          const t0 = opts.clock.now();
+          const model = await opts.engine.loadModel(load);
+          opts.onLoaded?.(spec, load, opts.clock.now() - t0);
+          return model;
         })(),
         active: 0,
         waiters: [],

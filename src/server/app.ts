@@ -61,6 +61,14 @@ export function createApp(opts: AppOptions): App {
     maxQueue: config.maxQueue,
     maxLoadedModels: config.maxLoadedModels,
     defaultKeepAlive: config.keepAlive,
+    onLoaded: (spec, load, ms) =>
+      log.info("model loaded", {
+        model: spec.name,
+        parallel: load.sequences,
+        num_ctx: load.contextSize,
+        threads: load.threads,
+        seconds: (ms / 1000).toFixed(2),
+      }),
   });
   const shutdown = new AbortController();
   const ctx: RouteContext = {
