@@ -167,3 +167,66 @@ test("the queue limit answers 503 and the rest succeed", async () => {
     await limited.close();
   }
 });
+
+test("clients that leave while queued or while generating free their slots for the next burst", async () => {
+  const srv = await startServer({ OLLAMA_NUM_PARALLEL: "2" });
+  try {
+    await addModel(srv, "tiny", { template: chatmlTemplate });
+    const long = JSON.stringify({ model: "tiny", prompt: "go", options: { num_predict: 100000 } });
+    const leaving = [0, 1, 2, 3].map(() => new AbortController());
+    // Two generate, two wait in the queue; all four leave.
+    const started = leaving.map((ac) =>
+      fetch(`${srv.url}/api/generate`, { method: "POST", body: long, signal: ac.signal }).catch(() => undefined),
+    );
+    const first = await started[0];
+    await first?.body?.getReader().read();
+    for (const ac of leaving) ac.abort();
+    await Promise.all(started);
+    const burst = await Promise.all(
+      [1, 2].map(() =>
+        fetch(`${srv.url}/api/generate`, {
+          method: "POST",
+          body: JSON.stringify({ model: "tiny", prompt: "again", stream: false, options: { num_predict: 4 } }),
+          signal: AbortSignal.timeout(60_000),
+        }).then((r) => r.json() as Promise<{ done: boolean; eval_count: number }>),
+      ),
+    );
+    for (const r of burst) assert.deepEqual([r.done, r.eval_count], [true, 4]);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("keep_alive expiry and eviction show in /api/ps (injected clock)", async () => {
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  const timers = new Set<{ at: number; fn: () => void }>();
+  const clock = {
+    now: () => now,
+    setTimer(fn: () => void, ms: number) {
+      const t = { at: now + ms, fn };
+      timers.add(t);
+      return t;
+    },
+    clearTimer: (t: unknown) => void timers.delete(t as { at: number; fn: () => void }),
+  };
+  const srv = await startServer({ OLLAMA_MAX_LOADED_MODELS: "1" }, undefined, clock);
+  const ollama = new Ollama({ host: srv.url });
+  const names = async () => (await ollama.ps()).models.map((m) => m.name).sort();
+  try {
+    await addModel(srv, "a", { template: chatmlTemplate });
+    await addModel(srv, "b", { template: chatmlTemplate, params: { num_ctx: 256 } });
+    await ollama.generate({ model: "a", prompt: "", keep_alive: "1m" });
+    const [ps] = (await ollama.ps()).models;
+    assert.equal(new Date(ps!.expires_at).getTime(), now + 60_000);
+    // Loading b evicts the idle a (one model at most).
+    await ollama.generate({ model: "b", prompt: "", keep_alive: "2m" });
+    assert.deepEqual(await names(), ["b:latest"]);
+    // b's keep_alive runs out.
+    now += 120_000;
+    for (const t of [...timers]) if (t.at <= now) (timers.delete(t), t.fn());
+    for (let i = 0; i < 50 && (await names()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(await names(), []);
+  } finally {
+    await srv.close();
+  }
+});

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config/index.js";
 import { createApp, type App } from "../../src/server/app.js";
 import type { Engine } from "../../src/engine/types.js";
+import type { Clock } from "../../src/scheduler/clock.js";
 import { MEDIA_TYPES, type Layer } from "../../src/store/index.js";
 import { tinyModel } from "./models.js";
 
@@ -19,13 +20,17 @@ export interface TestServer {
 }
 
 /** Env overrides use Ollama's variable names; one thread keeps llama.cpp from oversubscribing CI. */
-export async function startServer(env: Record<string, string> = {}, engine?: Engine): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  engine?: Engine,
+  clock?: Clock,
+): Promise<TestServer> {
   const models = await mkdtemp(join(tmpdir(), "tollama-test-"));
   const config = loadConfig(
     { OLLAMA_MODELS: models, OLLAMA_NUM_THREAD: "1", OLLAMA_NUM_PARALLEL: "2", ...env },
     () => {},
   );
-  const app = createApp({ config, ...(engine ? { engine } : {}) });
+  const app = createApp({ config, ...(engine ? { engine } : {}), ...(clock ? { clock } : {}) });
   const addr = await app.listen("127.0.0.1", 0);
   return {
     app,
