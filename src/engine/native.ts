@@ -44,6 +44,22 @@ export interface NativeSampler {
   dispose(): void;
 }
 
+interface Handle {
+  dispose(): void;
+}
+
+/** What LlamaContext's own decodes go through: its dispose guard and the share of threads. */
+interface ContextInternals {
+  _ctx: NativeContext & { setThreads(threads: number): void };
+  _llama: { gpu: string | false };
+  _backendContextDisposeGuard: { createPreventDisposalHandle(): Handle };
+  _reserveThreads(): void;
+  _scheduleToFreeReservedThreads(): void;
+  _threadSplitterConsumer?: {
+    getAllocationToConsume(): [number, Handle] | Promise<[number, Handle] | undefined> | undefined;
+  };
+}
+
 interface Internals {
   _ctx?: Partial<NativeContext>;
   _model?: unknown;
@@ -61,12 +77,59 @@ const contextMethods = [
   "shiftSequenceTokenCells",
 ] as const;
 
+/** Vulkan crashes when contexts decode in parallel (node-llama-cpp serialises them too). */
+let vulkanDecodes: Promise<unknown> = Promise.resolve();
+
+/**
+ * The addon context, with decodes wrapped as LlamaContext wraps its own: they take their share of
+ * llama's maxThreads (so two models decoding at once split the cores instead of oversubscribing
+ * them), hold off disposal while running, and run one at a time on Vulkan.
+ */
 export function nativeContext(context: LlamaContext): NativeContext {
-  const ctx = (context as unknown as Internals)._ctx;
-  for (const name of contextMethods) {
+  const c = context as unknown as Partial<ContextInternals>;
+  const ctx = c._ctx as Partial<ContextInternals["_ctx"]> | undefined;
+  for (const name of [...contextMethods, "setThreads"] as const) {
     if (typeof ctx?.[name] !== "function") throw incompatible(`context.${name}`);
   }
-  return ctx as NativeContext;
+  for (const name of ["_reserveThreads", "_scheduleToFreeReservedThreads"] as const) {
+    if (typeof c[name] !== "function") throw incompatible(name);
+  }
+  if (typeof c._backendContextDisposeGuard?.createPreventDisposalHandle !== "function")
+    throw incompatible("dispose guard");
+  const internals = c as ContextInternals;
+  const addon = internals._ctx;
+
+  async function decode(): Promise<void> {
+    const guard = internals._backendContextDisposeGuard.createPreventDisposalHandle();
+    internals._reserveThreads();
+    try {
+      const allocation = await internals._threadSplitterConsumer?.getAllocationToConsume();
+      try {
+        if (allocation) addon.setThreads(allocation[0]);
+        await addon.decodeBatch();
+      } finally {
+        allocation?.[1].dispose();
+      }
+    } finally {
+      internals._scheduleToFreeReservedThreads();
+      guard.dispose();
+    }
+  }
+
+  return {
+    initBatch: (size) => addon.initBatch(size),
+    addToBatch: (seq, pos, tokens, logits) => addon.addToBatch(seq, pos, tokens, logits),
+    decodeBatch() {
+      if (internals._llama.gpu !== "vulkan") return decode();
+      const run = vulkanDecodes.then(decode);
+      vulkanDecodes = run.catch(() => undefined);
+      return run;
+    },
+    sampleToken: (index, sampler) => addon.sampleToken(index, sampler),
+    disposeSequence: (seq) => addon.disposeSequence(seq),
+    removeTokenCellsFromSequence: (seq, start, end) => addon.removeTokenCellsFromSequence(seq, start, end),
+    shiftSequenceTokenCells: (seq, start, end, delta) => addon.shiftSequenceTokenCells(seq, start, end, delta),
+  };
 }
 
 export function samplerFactory(model: LlamaModel): (config: SamplerConfig) => NativeSampler {
