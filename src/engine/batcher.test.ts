@@ -10,6 +10,7 @@ class FakeNative implements NativeContext {
   batches: Array<Array<{ seq: number; pos: number; tokens: number[]; logits: number[] }>> = [];
   calls: string[] = [];
   failNextDecode = false;
+  minPosition = 0;
   private batch: Array<{ seq: number; pos: number; tokens: number[]; logits: number[] }> = [];
   private logitCount = 0;
 
@@ -40,6 +41,9 @@ class FakeNative implements NativeContext {
     this.calls.push(`rm ${seq} ${start} ${end}`);
     return true;
   }
+  getSequenceKvCacheMinPosition(): number {
+    return this.minPosition;
+  }
   shiftSequenceTokenCells(seq: number, start: number, end: number, delta: number): void {
     this.calls.push(`shift ${seq} ${start} ${end} ${delta}`);
   }
@@ -57,9 +61,14 @@ class ScriptSampler implements NativeSampler {
   }
 }
 
-function setup(contextSize = 64, batchSize = 32) {
+function setup(contextSize = 64, batchSize = 32, slidingWindow?: number) {
   const native = new FakeNative();
-  const batcher = new Batcher(native, { contextSize, batchSize, isEndOfGeneration: (t) => t === EOG });
+  const batcher = new Batcher(native, {
+    contextSize,
+    batchSize,
+    slidingWindow,
+    isEndOfGeneration: (t) => t === EOG,
+  });
   const slot = (id: number): Slot => ({ id, tokens: [] });
   return { native, batcher, slot };
 }
@@ -197,4 +206,21 @@ test("close ends running jobs and waits for the step in flight", async () => {
   await batcher.close();
   assert.ok((await got).length < 1000);
   await assert.rejects(collect(batcher.start(slot(1), job([1], []))), /unloading/);
+});
+
+test("a sliding-window cache is rewound only while the window before the cut is still cached", async () => {
+  const { native, batcher, slot } = setup(64, 32, 4);
+  const s = slot(0);
+  await collect(batcher.start(s, job([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [])));
+  native.minPosition = 5; // positions 0-4 have left the window
+  native.calls = [];
+  // Cut at 9: the window [5, 9) is there.
+  await collect(batcher.start(s, job([1, 2, 3, 4, 5, 6, 7, 8, 9, 42], [])));
+  assert.deepEqual(native.calls, ["rm 0 9 -1"]);
+  // Cut at 6: [2, 6) is gone, so the prompt is evaluated afresh.
+  native.calls = [];
+  native.batches = [];
+  await collect(batcher.start(s, job([1, 2, 3, 4, 5, 6, 43], [])));
+  assert.deepEqual(native.calls, ["clear 0"]);
+  assert.deepEqual(native.batches[0]?.[0]?.pos, 0);
 });

@@ -34,6 +34,8 @@ export interface BatcherOptions {
   contextSize: number;
   /** Most tokens per decode (num_batch). */
   batchSize: number;
+  /** The sliding attention window of models that have one (their cache forgets older tokens). */
+  slidingWindow?: number | undefined;
   isEndOfGeneration(token: number): boolean;
 }
 
@@ -143,7 +145,11 @@ export class Batcher {
     // At least one token must be evaluated to get logits to sample from.
     let reuse = Math.min(sharedPrefix(slot.tokens, prompt), prompt.length - 1);
     if (reuse < slot.tokens.length) {
-      if (reuse <= 0 || !this.native.removeTokenCellsFromSequence(slot.id, reuse, -1)) {
+      if (
+        reuse <= 0 ||
+        !this.canRewind(slot, reuse) ||
+        !this.native.removeTokenCellsFromSequence(slot.id, reuse, -1)
+      ) {
         this.native.disposeSequence(slot.id);
         reuse = 0;
       }
@@ -152,6 +158,17 @@ export class Batcher {
     job.pending = prompt.slice(slot.tokens.length);
     job.evaluated = job.pending.length;
     job.phase = "prefill";
+  }
+
+  /**
+   * A sliding-window cache keeps only the last window of positions, so going back to `reuse` works
+   * only while the window before it is still there (as llama.cpp's server checks); otherwise the
+   * prompt is evaluated afresh. Going forward (appending) always works.
+   */
+  private canRewind(slot: Slot, reuse: number): boolean {
+    const window = this.opts.slidingWindow;
+    if (!window) return true;
+    return this.native.getSequenceKvCacheMinPosition(slot.id) <= Math.max(0, reuse - window);
   }
 
   /** Generating slots first, one token each; then prompt chunks in arrival order. */

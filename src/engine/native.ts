@@ -21,6 +21,8 @@ export interface NativeContext {
   removeTokenCellsFromSequence(seq: number, start: number, end: number): boolean;
   /** Moves cells at positions [start, end) by `delta`. */
   shiftSequenceTokenCells(seq: number, start: number, end: number, delta: number): void;
+  /** The lowest position the sequence still has cells for (-1 when empty). */
+  getSequenceKvCacheMinPosition(seq: number): number;
 }
 
 /** Sampler settings in the addon's terms; only the keys given change the sampler chain. */
@@ -75,6 +77,7 @@ const contextMethods = [
   "disposeSequence",
   "removeTokenCellsFromSequence",
   "shiftSequenceTokenCells",
+  "getSequenceKvCacheMinPosition",
 ] as const;
 
 /** Vulkan crashes when contexts decode in parallel (node-llama-cpp serialises them too). */
@@ -128,7 +131,9 @@ export function nativeContext(context: LlamaContext): NativeContext {
     sampleToken: (index, sampler) => addon.sampleToken(index, sampler),
     disposeSequence: (seq) => addon.disposeSequence(seq),
     removeTokenCellsFromSequence: (seq, start, end) => addon.removeTokenCellsFromSequence(seq, start, end),
-    shiftSequenceTokenCells: (seq, start, end, delta) => addon.shiftSequenceTokenCells(seq, start, end, delta),
+    shiftSequenceTokenCells: (seq, start, end, delta) =>
+      addon.shiftSequenceTokenCells(seq, start, end, delta),
+    getSequenceKvCacheMinPosition: (seq) => addon.getSequenceKvCacheMinPosition(seq),
   };
 }
 
