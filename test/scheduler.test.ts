@@ -176,7 +176,9 @@ test("clients that leave while queued or while generating free their slots for t
     const leaving = [0, 1, 2, 3].map(() => new AbortController());
     // Two generate, two wait in the queue; all four leave.
     const started = leaving.map((ac) =>
-      fetch(`${srv.url}/api/generate`, { method: "POST", body: long, signal: ac.signal }).catch(() => undefined),
+      fetch(`${srv.url}/api/generate`, { method: "POST", body: long, signal: ac.signal }).catch(
+        () => undefined,
+      ),
     );
     const first = await started[0];
     await first?.body?.getReader().read();
@@ -186,7 +188,12 @@ test("clients that leave while queued or while generating free their slots for t
       [1, 2].map(() =>
         fetch(`${srv.url}/api/generate`, {
           method: "POST",
-          body: JSON.stringify({ model: "tiny", prompt: "again", stream: false, options: { num_predict: 4 } }),
+          body: JSON.stringify({
+            model: "tiny",
+            prompt: "again",
+            stream: false,
+            options: { num_predict: 4 },
+          }),
           signal: AbortSignal.timeout(60_000),
         }).then((r) => r.json() as Promise<{ done: boolean; eval_count: number }>),
       ),
@@ -223,7 +230,11 @@ test("keep_alive expiry and eviction show in /api/ps (injected clock)", async ()
     assert.deepEqual(await names(), ["b:latest"]);
     // b's keep_alive runs out.
     now += 120_000;
-    for (const t of [...timers]) if (t.at <= now) (timers.delete(t), t.fn());
+    for (const t of [...timers]) {
+      if (t.at > now) continue;
+      timers.delete(t);
+      t.fn();
+    }
     for (let i = 0; i < 50 && (await names()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(await names(), []);
   } finally {

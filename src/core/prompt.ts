@@ -64,11 +64,9 @@ export function chatPrompt(model: ResolvedModel, input: ChatPromptInput): Render
     }
   }
   const tagged = tagImages(msgs, start, false);
-  const prompt = renderMessages(
-    model,
-    [...system, ...tagged.messages.slice(start)],
-    input.tools,
-    input.think,
-  );
+  // Renderers place image tags themselves (Ollama's imageTaggedMessages leaves their content alone).
+  const name = model.stored.config.renderer;
+  const rendered = name && rendererForName(name) ? msgs : tagged.messages;
+  const prompt = renderMessages(model, [...system, ...rendered.slice(start)], input.tools, input.think);
   return { prompt, imageCount: tagged.images.length };
 }

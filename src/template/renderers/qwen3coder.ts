@@ -9,7 +9,8 @@ const imEnd = "<|im_end|>";
 const defaultSystem =
   "You are Qwen, a helpful AI assistant that can interact with a computer to solve tasks.";
 
-const callFormat =
+/** The call-format instructions after the tool list (qwen3.5 shares them). */
+export const callFormat =
   "\n\nIf you choose to call a function ONLY reply in the following format with NO suffix:\n\n<tool_call>\n" +
   "<function=example_function_name>\n<parameter=example_parameter_1>\nvalue_1\n</parameter>\n" +
   "<parameter=example_parameter_2>\nThis is the value for the second parameter\nthat can span\nmultiple lines\n" +
@@ -67,7 +68,7 @@ function toolsBlock(tools: Tool[]): string {
 }
 
 /** An argument as the model writes it: strings bare, objects and arrays as JSON. */
-function argumentText(v: unknown): string {
+export function argumentText(v: unknown): string {
   if (v === null || v === undefined) return "null";
   if (typeof v === "string") return v;
   return scalarOrJson(v);

@@ -4,6 +4,7 @@
 
 import { HarmonyParser } from "../../thinking/harmony.js";
 import { parseCogitoCall, parseDeepSeekCall, parseJsonCall, parseXmlCall } from "./calls.js";
+import { parseGlmCall } from "./glm.js";
 import { TaggedParser, type TaggedFormat } from "./tagged.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
@@ -26,6 +27,7 @@ const formats = {
   qwen35: { ...qwenTools, thinking: think, parseCall: parseXmlCall },
   deepseek3: { ...deepseekTools, thinking: think, parseCall: parseDeepSeekCall },
   cogito: { ...deepseekTools, thinking: think, parseCall: parseCogitoCall },
+  glm47: { ...qwenTools, thinking: think, parseCall: parseGlmCall },
 } satisfies Record<string, TaggedFormat>;
 
 /** A prefill (the conversation ends in an assistant message with content) continues the answer. */
@@ -45,6 +47,8 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   // Cogito does not think when given tools.
   cogito: (i) =>
     new TaggedParser(formats.cogito, i, thinkingOn(i.think) && !prefill(i) && (i.tools?.length ?? 0) === 0),
+  // GLM-4.7's prompt opens <think> unless thinking is off.
+  "glm-4.7": (i) => new TaggedParser(formats.glm47, i, thinkingOn(i.think)),
   harmony: (i) => new HarmonyAdapter(i),
   passthrough: () => ({
     hasToolSupport: false,

@@ -192,6 +192,43 @@ void describe("deepseek3 and cogito", () => {
   });
 });
 
+void describe("glm-4.7", () => {
+  const glmTools: ToolLike[] = [
+    {
+      function: {
+        name: "calculate",
+        parameters: { properties: { count: { type: "integer" }, enabled: { type: "boolean" } } },
+      },
+    },
+  ];
+
+  void it("starts in thinking (the prompt opened it); values typed by the schema", () => {
+    const text =
+      "plan</think>Answer<tool_call>calculate<arg_key>count</arg_key><arg_value>3</arg_value>" +
+      "<arg_key>enabled</arg_key><arg_value>true</arg_value></tool_call>";
+    const got = parse("glm-4.7", text, { tools: glmTools });
+    assert.equal(got.thinking, "plan");
+    assert.equal(got.content, "Answer");
+    assert.deepEqual(got.calls, [{ index: 0, name: "calculate", arguments: { count: 3, enabled: true } }]);
+  });
+
+  void it("no thinking, thinking off, several calls, text kept as written", () => {
+    assert.deepEqual(parse("glm-4.7", "</think>Plain answer"), {
+      content: "Plain answer",
+      thinking: "",
+      calls: [],
+    });
+    assert.equal(parse("glm-4.7", "Plain answer", { think: false }).content, "Plain answer");
+    const text =
+      "plan</think>\n<tool_call>first<arg_key>a</arg_key><arg_value>1</arg_value></tool_call>\n" +
+      "<tool_call>exec\n<arg_key>expr</arg_key>\n<arg_value>a < b && c > d</arg_value></tool_call>";
+    assert.deepEqual(parse("glm-4.7", text, { tools: [] }).calls, [
+      { index: 0, name: "first", arguments: { a: "1" } },
+      { index: 1, name: "exec", arguments: { expr: "a < b && c > d" } },
+    ]);
+  });
+});
+
 void describe("parser registry", () => {
   void it("knows Ollama's names and their capabilities", () => {
     assert.equal(parserForName("no-such-parser"), undefined);
