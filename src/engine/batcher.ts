@@ -254,7 +254,11 @@ export class Batcher {
   /** A failed decode leaves the slot's cache unknown, so it is cleared. */
   private fail(job: Job, err: unknown): void {
     job.phase = "done";
-    this.native.disposeSequence(job.slot.id);
+    try {
+      this.native.disposeSequence(job.slot.id);
+    } catch {
+      // the context is already gone: nothing left to clear
+    }
     job.slot.tokens.length = 0;
     job.out.fail(err instanceof Error ? err : new Error(String(err)));
   }
