@@ -16,9 +16,33 @@ export interface MemoryNeed {
 
 const cacheTypes = { f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
 
+/**
+ * Parsed GGUF headers by path, kept a minute: one load asks for several estimates (the parallelism
+ * choice, then the memory fit), and parsing a 150k-token vocabulary takes 250-400 ms each time.
+ * Model blobs are content-addressed, so a path's contents do not change.
+ */
+const recentByLlama = new WeakMap<Llama, Map<string, Promise<GgufInsights>>>();
+const KEEP_MS = 60_000;
+
+function insightsFor(llama: Llama, path: string): Promise<GgufInsights> {
+  let recent = recentByLlama.get(llama);
+  if (!recent) recentByLlama.set(llama, (recent = new Map<string, Promise<GgufInsights>>()));
+  let insights = recent.get(path);
+  if (!insights) {
+    insights = readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false }).then((info) =>
+      GgufInsights.from(info, llama),
+    );
+    recent.set(path, insights);
+    const cache = recent;
+    const forget = () => cache.get(path) === insights && cache.delete(path);
+    insights.catch(forget);
+    setTimeout(forget, KEEP_MS).unref();
+  }
+  return insights;
+}
+
 export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<MemoryNeed> {
-  const info = await readGgufFileInfo(load.path, { readTensorInfo: true, logWarnings: false });
-  const insights = await GgufInsights.from(info, llama);
+  const insights = await insightsFor(llama, load.path);
   const gpuLayers =
     llama.gpu === false ? 0 : load.gpuLayers === "auto" ? insights.totalLayers : load.gpuLayers;
   const model = insights.estimateModelResourceRequirements({ gpuLayers, useMmap: load.useMmap });
