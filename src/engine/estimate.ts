@@ -5,7 +5,7 @@
  * the vocabulary that builds stays behind in malloc's arenas as ~45 MB of resident memory per
  * estimate on a 150k-token vocab, for an estimate that only has to be close.
  */
-import { GgmlType, GgufInsights, readGgufFileInfo, type Llama } from "node-llama-cpp";
+import { GgmlType, GgufInsights, readGgufFileInfo, type Llama, type LlamaModel } from "node-llama-cpp";
 import type { LoadOptions } from "./types.js";
 
 export interface MemoryNeed {
@@ -57,4 +57,28 @@ export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<Mem
     kvCacheValueType: cacheTypes[load.kvCacheType],
   });
   return { ram: model.cpuRam + context.cpuRam, vram: model.gpuVram + context.gpuVram };
+}
+
+/**
+ * The VRAM a loaded model holds: its offloaded layers plus the context's share, by the same
+ * arithmetic, for /api/ps's size_vram. 0 when nothing is offloaded.
+ */
+export function loadedVram(model: LlamaModel, load: LoadOptions, sequences: number): number {
+  if (model.gpuLayers === 0) return 0;
+  const insights = model.fileInsights;
+  const weights = insights.estimateModelResourceRequirements({
+    gpuLayers: model.gpuLayers,
+    useMmap: load.useMmap,
+  });
+  const context = insights.estimateContextResourceRequirements({
+    contextSize: load.contextSize,
+    modelGpuLayers: model.gpuLayers,
+    batchSize: load.batchSize,
+    sequences,
+    isEmbeddingContext: load.embedding ?? false,
+    flashAttention: load.flashAttention === true,
+    kvCacheKeyType: cacheTypes[load.kvCacheType],
+    kvCacheValueType: cacheTypes[load.kvCacheType],
+  });
+  return weights.gpuVram + context.gpuVram;
 }

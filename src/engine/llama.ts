@@ -23,7 +23,7 @@ import {
   type SamplerConfig,
 } from "./native.js";
 import { openPooledModel } from "./pooled.js";
-import { estimateLoad } from "./estimate.js";
+import { estimateLoad, loadedVram } from "./estimate.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
 export interface LlamaEngineOptions {
@@ -112,7 +112,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
   const grammars = new GrammarCache(llama);
   const addBos = model.tokens.shouldPrependBosToken;
   const bos = model.tokens.bos ?? undefined;
-  const vram = model.gpuLayers > 0 ? model.size : 0;
+  const vram = loadedVram(model, load, load.sequences);
   const sequences = { model, batcher, newSampler, grammars, contextSize: context.contextSize };
 
   return {

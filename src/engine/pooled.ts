@@ -12,6 +12,7 @@
 import type { LlamaEmbeddingContext, LlamaModel, LlamaRankingContext, Token } from "node-llama-cpp";
 import { nativeEmbedder } from "./embed-native.js";
 import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
+import { loadedVram } from "./estimate.js";
 
 /** llama.cpp's LLAMA_POOLING_TYPE_RANK. */
 export const POOLING_RANK = 4;
@@ -45,7 +46,7 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
     embedder = wrapEmbedding(context, contextSize);
     dispose = () => context.dispose();
   }
-  const vram = model.gpuLayers > 0 ? model.size : 0;
+  const vram = loadedVram(model, { ...load, embedding: true }, 1);
   return {
     facts: {
       sizeBytes: model.size,
