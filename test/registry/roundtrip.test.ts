@@ -135,8 +135,11 @@ describe("registry round trip", { skip }, () => {
     });
     const events = collect();
     const missing = `${registry.host}/tollama/absent:latest`;
+    // The expected path is worked out first: awaiting it after pushModel started left the push's
+    // rejection unhandled for a moment, which the test runner reports as a failure.
+    const missingPath = store.manifestPath(await store.resolveName(missing));
     await assert.rejects(pushModel(store, missing, { insecure: true, onProgress: events.onProgress }), {
-      message: `open ${store.manifestPath(await store.resolveName(missing))}: no such file or directory`,
+      message: `open ${missingPath}: no such file or directory`,
     });
     assert.deepEqual(statuses(events.events), ["retrieving manifest", "couldn't retrieve manifest"]);
     await assert.rejects(
