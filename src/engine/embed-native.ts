@@ -17,7 +17,8 @@
  * These are node-llama-cpp internals (3.22.x, pinned in package.json). Every one is checked before
  * use; if any is missing, nativeEmbedder returns undefined and the caller uses getEmbeddingFor.
  */
-import type { LlamaEmbeddingContext, Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaEmbeddingContext, Token } from "node-llama-cpp";
+import { decodeGate, type DecodeGate } from "./native.js";
 
 /** The addon calls used, as declared in node-llama-cpp's dist/bindings/AddonTypes.d.ts. */
 interface AddonContext {
@@ -26,27 +27,12 @@ interface AddonContext {
   decodeBatch(): Promise<void>;
   disposeSequence(sequence: number): void;
   getEmbedding(inputLength: number): Float64Array;
-  setThreads(threads: number): void;
-}
-
-interface Handle {
-  dispose(): void;
-}
-
-/** The share of llama's maxThreads this context may use now, as LlamaContext's own decodes ask for it. */
-interface ThreadsConsumer {
-  getAllocationToConsume(): [number, Handle] | Promise<[number, Handle] | undefined> | undefined;
 }
 
 interface LlamaContextInternals {
   _ctx: AddonContext;
-  _backendContextDisposeGuard: { createPreventDisposalHandle(): Handle };
-  _reserveThreads(): void;
-  _scheduleToFreeReservedThreads(): void;
-  _threadSplitterConsumer?: ThreadsConsumer;
   readonly batchSize: number;
   readonly contextSize: number;
-  readonly disposed: boolean;
 }
 
 interface EmbeddingContextInternals {
@@ -70,7 +56,9 @@ function hasMethods(o: unknown, names: string[]): boolean {
   return names.every((n) => typeof r[n] === "function");
 }
 
-function internalsOf(context: LlamaEmbeddingContext): EmbeddingContextInternals | undefined {
+function internalsOf(
+  context: LlamaEmbeddingContext,
+): { internals: EmbeddingContextInternals; gate: DecodeGate } | undefined {
   const e = context as unknown as Partial<EmbeddingContextInternals>;
   const c = e._llamaContext;
   if (!hasMethods(e, ["_prepareInput"]) || !c) return undefined;
@@ -80,12 +68,10 @@ function internalsOf(context: LlamaEmbeddingContext): EmbeddingContextInternals 
     "decodeBatch",
     "disposeSequence",
     "getEmbedding",
-    "setThreads",
   ]);
-  const guardOk = hasMethods(c._backendContextDisposeGuard, ["createPreventDisposalHandle"]);
-  const threadsOk = hasMethods(c, ["_reserveThreads", "_scheduleToFreeReservedThreads"]);
-  return addonOk && guardOk && threadsOk && typeof c.batchSize === "number"
-    ? (e as EmbeddingContextInternals)
+  const gate = decodeGate(c as unknown as LlamaContext);
+  return addonOk && gate && typeof c.batchSize === "number"
+    ? { internals: e as EmbeddingContextInternals, gate }
     : undefined;
 }
 
@@ -95,36 +81,26 @@ function internalsOf(context: LlamaEmbeddingContext): EmbeddingContextInternals 
  */
 export function nativeEmbedder(context: LlamaEmbeddingContext): NativeEmbedder | undefined {
   if (context.model.llama.gpu === "vulkan") return undefined;
-  const internals = internalsOf(context);
-  if (!internals) return undefined;
+  const found = internalsOf(context);
+  if (!found) return undefined;
+  const { internals, gate } = found;
   const llamaContext = internals._llamaContext;
   const addon = llamaContext._ctx;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function decode(prepared: readonly number[]): Promise<number[]> {
+  function decode(prepared: readonly number[]): Promise<number[]> {
     // the same refusal as getEmbeddingFor's: pooling must see the whole input in one batch
     if (prepared.length >= llamaContext.contextSize || prepared.length > llamaContext.batchSize) {
-      throw new Error("Input is longer than the usable context size");
+      return Promise.reject(new Error("Input is longer than the usable context size"));
     }
-    const guard = llamaContext._backendContextDisposeGuard.createPreventDisposalHandle();
-    llamaContext._reserveThreads();
-    try {
-      const allocation = await llamaContext._threadSplitterConsumer?.getAllocationToConsume();
-      try {
-        if (allocation) addon.setThreads(allocation[0]);
-        addon.disposeSequence(SEQUENCE);
-        addon.initBatch(prepared.length);
-        // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
-        addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
-        await addon.decodeBatch();
-        return Array.from(addon.getEmbedding(prepared.length));
-      } finally {
-        allocation?.[1].dispose();
-      }
-    } finally {
-      llamaContext._scheduleToFreeReservedThreads();
-      guard.dispose();
-    }
+    return gate(async () => {
+      addon.disposeSequence(SEQUENCE);
+      addon.initBatch(prepared.length);
+      // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
+      addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
+      await addon.decodeBatch();
+      return Array.from(addon.getEmbedding(prepared.length));
+    });
   }
 
   return {

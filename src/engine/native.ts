@@ -83,33 +83,34 @@ const contextMethods = [
 /** Vulkan crashes when contexts decode in parallel (node-llama-cpp serialises them too). */
 let vulkanDecodes: Promise<unknown> = Promise.resolve();
 
-/**
- * The addon context, with decodes wrapped as LlamaContext wraps its own: they take their share of
- * llama's maxThreads (so two models decoding at once split the cores instead of oversubscribing
- * them), hold off disposal while running, and run one at a time on Vulkan.
- */
-export function nativeContext(context: LlamaContext): NativeContext {
-  const c = context as unknown as Partial<ContextInternals>;
-  const ctx = c._ctx as Partial<ContextInternals["_ctx"]> | undefined;
-  for (const name of [...contextMethods, "setThreads"] as const) {
-    if (typeof ctx?.[name] !== "function") throw incompatible(`context.${name}`);
-  }
-  for (const name of ["_reserveThreads", "_scheduleToFreeReservedThreads"] as const) {
-    if (typeof c[name] !== "function") throw incompatible(name);
-  }
-  if (typeof c._backendContextDisposeGuard?.createPreventDisposalHandle !== "function")
-    throw incompatible("dispose guard");
-  const internals = c as ContextInternals;
-  const addon = internals._ctx;
+/** Runs one decode (and whatever reads its results) the way LlamaContext runs its own. */
+export type DecodeGate = <T>(decode: () => Promise<T>) => Promise<T>;
 
-  async function decode(): Promise<void> {
+/**
+ * The gate for `context`'s decodes: each takes its share of llama's maxThreads (so two models
+ * decoding at once split the cores instead of oversubscribing them), holds off disposal while it
+ * runs, and runs one at a time on Vulkan. Undefined when node-llama-cpp's internals differ.
+ */
+export function decodeGate(context: LlamaContext): DecodeGate | undefined {
+  const c = context as unknown as Partial<ContextInternals>;
+  if (
+    typeof c._ctx?.setThreads !== "function" ||
+    typeof c._reserveThreads !== "function" ||
+    typeof c._scheduleToFreeReservedThreads !== "function" ||
+    typeof c._backendContextDisposeGuard?.createPreventDisposalHandle !== "function" ||
+    c._llama === undefined
+  )
+    return undefined;
+  const internals = c as ContextInternals;
+
+  async function gated<T>(decode: () => Promise<T>): Promise<T> {
     const guard = internals._backendContextDisposeGuard.createPreventDisposalHandle();
     internals._reserveThreads();
     try {
       const allocation = await internals._threadSplitterConsumer?.getAllocationToConsume();
       try {
-        if (allocation) addon.setThreads(allocation[0]);
-        await addon.decodeBatch();
+        if (allocation) internals._ctx.setThreads(allocation[0]);
+        return await decode();
       } finally {
         allocation?.[1].dispose();
       }
@@ -119,15 +120,28 @@ export function nativeContext(context: LlamaContext): NativeContext {
     }
   }
 
+  return <T>(decode: () => Promise<T>): Promise<T> => {
+    if (internals._llama.gpu !== "vulkan") return gated(decode);
+    const run = vulkanDecodes.then(() => gated(decode));
+    vulkanDecodes = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** The addon context, its decodes passed through decodeGate. */
+export function nativeContext(context: LlamaContext): NativeContext {
+  const ctx = (context as unknown as Internals)._ctx;
+  for (const name of contextMethods) {
+    if (typeof ctx?.[name] !== "function") throw incompatible(`context.${name}`);
+  }
+  const gate = decodeGate(context);
+  if (!gate) throw incompatible("context's decode internals");
+  const addon = ctx as NativeContext;
+
   return {
     initBatch: (size) => addon.initBatch(size),
     addToBatch: (seq, pos, tokens, logits) => addon.addToBatch(seq, pos, tokens, logits),
-    decodeBatch() {
-      if (internals._llama.gpu !== "vulkan") return decode();
-      const run = vulkanDecodes.then(decode);
-      vulkanDecodes = run.catch(() => undefined);
-      return run;
-    },
+    decodeBatch: () => gate(() => addon.decodeBatch()),
     sampleToken: (index, sampler) => addon.sampleToken(index, sampler),
     disposeSequence: (seq) => addon.disposeSequence(seq),
     removeTokenCellsFromSequence: (seq, start, end) => addon.removeTokenCellsFromSequence(seq, start, end),
