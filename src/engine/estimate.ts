@@ -41,10 +41,8 @@ function insightsFor(llama: Llama, path: string): Promise<GgufInsights> {
   return insights;
 }
 
-export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<MemoryNeed> {
-  const insights = await insightsFor(llama, load.path);
-  const gpuLayers =
-    llama.gpu === false ? 0 : load.gpuLayers === "auto" ? insights.totalLayers : load.gpuLayers;
+/** Weights plus context, for `load` with `gpuLayers` offloaded. */
+function need(insights: GgufInsights, load: LoadOptions, gpuLayers: number): MemoryNeed {
   const model = insights.estimateModelResourceRequirements({ gpuLayers, useMmap: load.useMmap });
   const context = insights.estimateContextResourceRequirements({
     contextSize: load.contextSize,
@@ -59,26 +57,17 @@ export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<Mem
   return { ram: model.cpuRam + context.cpuRam, vram: model.gpuVram + context.gpuVram };
 }
 
+export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<MemoryNeed> {
+  const insights = await insightsFor(llama, load.path);
+  const gpuLayers =
+    llama.gpu === false ? 0 : load.gpuLayers === "auto" ? insights.totalLayers : load.gpuLayers;
+  return need(insights, load, gpuLayers);
+}
+
 /**
  * The VRAM a loaded model holds: its offloaded layers plus the context's share, by the same
  * arithmetic, for /api/ps's size_vram. 0 when nothing is offloaded.
  */
-export function loadedVram(model: LlamaModel, load: LoadOptions, sequences: number): number {
-  if (model.gpuLayers === 0) return 0;
-  const insights = model.fileInsights;
-  const weights = insights.estimateModelResourceRequirements({
-    gpuLayers: model.gpuLayers,
-    useMmap: load.useMmap,
-  });
-  const context = insights.estimateContextResourceRequirements({
-    contextSize: load.contextSize,
-    modelGpuLayers: model.gpuLayers,
-    batchSize: load.batchSize,
-    sequences,
-    isEmbeddingContext: load.embedding ?? false,
-    flashAttention: load.flashAttention === true,
-    kvCacheKeyType: cacheTypes[load.kvCacheType],
-    kvCacheValueType: cacheTypes[load.kvCacheType],
-  });
-  return weights.gpuVram + context.gpuVram;
+export function loadedVram(model: LlamaModel, load: LoadOptions): number {
+  return model.gpuLayers === 0 ? 0 : need(model.fileInsights, load, model.gpuLayers).vram;
 }

@@ -112,7 +112,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
   const grammars = new GrammarCache(llama);
   const addBos = model.tokens.shouldPrependBosToken;
   const bos = model.tokens.bos ?? undefined;
-  const vram = loadedVram(model, load, load.sequences);
+  const vram = loadedVram(model, load);
   const sequences = { model, batcher, newSampler, grammars, contextSize: context.contextSize };
 
   return {

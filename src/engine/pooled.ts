@@ -46,7 +46,7 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
     embedder = wrapEmbedding(context, contextSize);
     dispose = () => context.dispose();
   }
-  const vram = loadedVram(model, { ...load, embedding: true }, 1);
+  const vram = loadedVram(model, { ...load, embedding: true, sequences: 1 });
   return {
     facts: {
       sizeBytes: model.size,
