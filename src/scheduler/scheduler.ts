@@ -84,6 +84,17 @@ export interface Scheduler {
   shutdown(): Promise<void>;
 }
 
+/** Whether `need` fits in `share` of the free memory; on CPU-only machines everything is RAM. */
+function fitsIn(
+  need: { ram: number; vram: number },
+  mem: Awaited<ReturnType<Engine["memory"]>>,
+  share = 1,
+): boolean {
+  return mem.gpu === false
+    ? need.ram + need.vram <= mem.ramFree * share
+    : need.ram <= mem.ramFree * share && need.vram <= mem.vramFree * share;
+}
+
 export function runnerKey(load: LoadOptions): string {
   return JSON.stringify([
     load.path,
@@ -156,11 +167,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     }
     for (;;) {
       const mem = await opts.engine.memory();
-      const fits =
-        mem.gpu === false
-          ? need.ram + need.vram <= mem.ramFree
-          : need.ram <= mem.ramFree && need.vram <= mem.vramFree;
-      if (fits) return;
+      if (fitsIn(need, mem)) return;
       const others = [...runners.values()].filter((r) => r.key !== forKey);
       const victim = others
         .filter((r) => r.active === 0 && r.waiters.length === 0)
@@ -189,11 +196,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       const candidate = { ...load, sequences };
       try {
         const need = await opts.engine.estimate(candidate);
-        const fits =
-          mem.gpu === false
-            ? need.ram + need.vram <= mem.ramFree * 0.75
-            : need.ram <= mem.ramFree * 0.75 && need.vram <= mem.vramFree * 0.75;
-        if (fits) return candidate;
+        if (fitsIn(need, mem, 0.75)) return candidate;
       } catch {
         return { ...load, sequences: 4 }; // no estimate: the middle of the range
       }
