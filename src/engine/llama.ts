@@ -100,7 +100,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
   });
   const batcher = new Batcher(nativeContext(context), {
     contextSize: context.contextSize,
-    batchSize: Math.max(load.batchSize, load.sequences),
+    batchSize: context.batchSize,
     slidingWindow: model.fileInsights.swaSize,
     isEndOfGeneration: (token) => model.isEogToken(token as Token),
   });
