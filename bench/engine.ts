@@ -217,58 +217,44 @@ function printRow(r: Row, pp: number, tg: number) {
 }
 
 function summary(rows: Row[], pp: number, tg: number, threads: number): string {
-  const t1 = table(
+  const speedTable = (title: string, pick: (r: Row) => [number[], number[], number[], number[]]) =>
+    table(
+      title,
+      [
+        "model",
+        "tollama HTTP",
+        "node-llama-cpp",
+        "llama-bench",
+        "HTTP/direct",
+        "HTTP/llama-bench",
+        "direct/llama-bench",
+        "llama-bench fa=auto",
+      ],
+      rows.map((r) => {
+        const [http, direct, bench, benchFa] = pick(r);
+        const [h, d, b] = [median(http), median(direct), median(bench)];
+        return [
+          r.model,
+          fmt(h),
+          fmt(d),
+          fmt(b),
+          fmt(ratio(h, d), 3),
+          fmt(ratio(h, b), 3),
+          fmt(ratio(d, b), 3),
+          fmt(median(benchFa)),
+        ];
+      }),
+    );
+  const t1 = speedTable(
     `Decode tg${tg}, tok/s, ${threads} threads (median; target HTTP >= 0.95x llama-bench)`,
-    [
-      "model",
-      "tollama HTTP",
-      "node-llama-cpp",
-      "llama-bench",
-      "HTTP/direct",
-      "HTTP/llama-bench",
-      "direct/llama-bench",
-      "llama-bench fa=auto",
-    ],
-    rows.map((r) => {
-      const [h, d, b] = [median(r.httpTg), median(r.directTg), median(r.benchTg)];
-      return [
-        r.model,
-        fmt(h),
-        fmt(d),
-        fmt(b),
-        fmt(ratio(h, d), 3),
-        fmt(ratio(h, b), 3),
-        fmt(ratio(d, b), 3),
-        fmt(median(r.benchTgFaAuto)),
-      ];
-    }),
+    (r) => [r.httpTg, r.directTg, r.benchTg, r.benchTgFaAuto],
   );
-  const t2 = table(
-    `Prompt eval pp${pp}, tok/s (median; target HTTP >= 0.95x llama-bench)`,
-    [
-      "model",
-      "tollama HTTP",
-      "node-llama-cpp",
-      "llama-bench",
-      "HTTP/direct",
-      "HTTP/llama-bench",
-      "direct/llama-bench",
-      "llama-bench fa=auto",
-    ],
-    rows.map((r) => {
-      const [h, d, b] = [median(r.httpPp), median(r.directPp), median(r.benchPp)];
-      return [
-        r.model,
-        fmt(h),
-        fmt(d),
-        fmt(b),
-        fmt(ratio(h, d), 3),
-        fmt(ratio(h, b), 3),
-        fmt(ratio(d, b), 3),
-        fmt(median(r.benchPpFaAuto)),
-      ];
-    }),
-  );
+  const t2 = speedTable(`Prompt eval pp${pp}, tok/s (median; target HTTP >= 0.95x llama-bench)`, (r) => [
+    r.httpPp,
+    r.directPp,
+    r.benchPp,
+    r.benchPpFaAuto,
+  ]);
   const t3 = table(
     "Resident memory with the model loaded, MiB (target: tollama within 150 MB of llama-server)",
     ["model", "KV cells / slots", "tollama RSS (anon+file)", "llama-server RSS (anon+file)", "difference"],
