@@ -6,9 +6,11 @@
 import os from "node:os";
 import {
   getLlama,
+  getLlamaGpuTypes,
   LlamaGrammarEvaluationState,
   LlamaLogLevel,
   type Llama,
+  type LlamaGpuType,
   type LlamaGrammar,
   type LlamaModel,
   type Token,
@@ -24,6 +26,7 @@ import {
 } from "./native.js";
 import { openPooledModel } from "./pooled.js";
 import { estimateLoad, loadedVram } from "./estimate.js";
+import { checkGpu } from "./gpu-check.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
 export interface LlamaEngineOptions {
@@ -33,18 +36,60 @@ export interface LlamaEngineOptions {
   library?: string | undefined;
   /** Forward llama.cpp's own log lines (OLLAMA_DEBUG). Default false. */
   debug?: boolean;
+  /**
+   * Decides whether the GPU backend node-llama-cpp picked really computes, once, before any model
+   * uses it: a binary can load fine and still abort the process at its first decode. Not run when
+   * the environment has TOLLAMA_SKIP_GPU_CHECK=1. Default: checkGpu (a child process decodes a tiny
+   * model on it).
+   */
+  gpuCheck?: (gpu: string) => Promise<{ ok: boolean; reason?: string }>;
+  /** Told of each GPU backend that failed its check (the next one, or the CPU, is used). Default: none. */
+  onGpuFallback?: (gpu: string, reason: string) => void;
+}
+
+/**
+ * Opens llama.cpp on the first GPU backend that passes its self-test, else on the CPU. The test runs
+ * in a child process before this process loads any GPU binary: a broken one aborts whoever runs its
+ * kernels, and a binary once loaded stays loaded. `gpus` lists the GPU backends node-llama-cpp finds
+ * usable here, in its order of preference (none on a machine without GPU drivers: then nothing is
+ * checked). Exported for tests.
+ */
+export async function openCheckedLlama<L>(
+  open: (gpu: LlamaGpuType | "auto") => Promise<L>,
+  gpus: () => Promise<LlamaGpuType[]>,
+  opts: Pick<LlamaEngineOptions, "library" | "gpuCheck" | "onGpuFallback">,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<L> {
+  if (opts.library === "cpu") return open(false);
+  if (env.TOLLAMA_SKIP_GPU_CHECK === "1") return open("auto");
+  const check = opts.gpuCheck ?? checkGpu;
+  for (const gpu of await gpus()) {
+    if (gpu === false) continue;
+    const result = await check(gpu).catch((err: unknown) => ({
+      ok: false,
+      reason: `the check itself failed: ${err instanceof Error ? err.message : String(err)}`,
+    }));
+    if (result.ok) return open(gpu);
+    opts.onGpuFallback?.(gpu, result.reason ?? "no reason given");
+  }
+  return open(false);
 }
 
 export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   let llamaPromise: Promise<Llama> | undefined;
   const llama = () =>
-    (llamaPromise ??= getLlama({
-      gpu: opts.library === "cpu" ? false : "auto",
-      build: "never",
-      maxThreads: opts.maxThreads,
-      logLevel: opts.debug ? LlamaLogLevel.debug : LlamaLogLevel.error,
-      progressLogs: false,
-    }));
+    (llamaPromise ??= openCheckedLlama(
+      (gpu) =>
+        getLlama({
+          gpu,
+          build: "never",
+          maxThreads: opts.maxThreads,
+          logLevel: opts.debug ? LlamaLogLevel.debug : LlamaLogLevel.error,
+          progressLogs: false,
+        }),
+      () => getLlamaGpuTypes("supported"),
+      opts,
+    ));
 
   return {
     async loadModel(load, signal) {
