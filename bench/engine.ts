@@ -6,11 +6,16 @@
  * on the same model and context size. Variants are interleaved per round; medians are reported.
  *
  *   npm run build && node bench/run.cjs engine [--models qwen-q8,qwen-q4,smollm] [--threads N]
- *                                              [--reps N] [--quick] [--no-rss]
+ *                                              [--reps N] [--quick] [--no-rss] [--gpu] [--fa auto|on|off]
+ *
+ * --gpu offloads every layer everywhere (tollama's default num_gpu, node-llama-cpp gpuLayers "max",
+ * llama-bench/llama-server -ngl 99); without it all three run on the CPU. --fa (default auto, what
+ * tollama does with OLLAMA_FLASH_ATTENTION unset) applies to all three. TOLLAMA_LLAMA_BIN names a
+ * folder holding llama-bench (and llama-server) to use instead of bench/build-llama.sh's build.
  *
  * Prints tables and writes bench/results/engine-<timestamp>.json.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os, { homedir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +24,6 @@ import type { PresetName, QuantName } from "../src/gguf/model.js";
 import {
   defaultThreads,
   fmt,
-  freePort,
   loadavg,
   log,
   median,
@@ -30,12 +34,9 @@ import {
   processMemory,
   ratio,
   ROOT,
-  sleep,
   startTollama,
-  stopChild,
   stream,
   table,
-  track,
   uniqueNonce,
   wordSoup,
   writeResult,
@@ -43,6 +44,7 @@ import {
   type ServerProc,
 } from "./lib/common.js";
 import { Direct, SAMPLING } from "./lib/direct.js";
+import { LlamaServer } from "./lib/llama-server.js";
 
 const MODELS: Record<string, { preset: PresetName; quant: QuantName; label: string }> = {
   "qwen-q4": { preset: "qwen2.5-0.5b", quant: "Q4_0", label: "Qwen2.5-0.5B shape Q4_0" },
@@ -52,6 +54,9 @@ const MODELS: Record<string, { preset: PresetName; quant: QuantName; label: stri
 
 /** Where bench/build-llama.sh puts llama.cpp for the bundled commit; undefined if not built. */
 export function llamaCppBin(): { dir: string; commit: string } | undefined {
+  const own = process.env.TOLLAMA_LLAMA_BIN;
+  if (own)
+    return existsSync(join(own, "llama-bench")) ? { dir: own, commit: "TOLLAMA_LLAMA_BIN" } : undefined;
   const bundle = join(ROOT, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
   let commit = "unknown";
   try {
@@ -75,8 +80,12 @@ interface Row {
   httpPp: number[];
   directPp: number[];
   benchPp: number[];
-  benchTgFaAuto: number[];
-  benchPpFaAuto: number[];
+  /** llama-bench with the other flash-attention setting (off, or auto when --fa off), for reference. */
+  benchTgAlt: number[];
+  benchPpAlt: number[];
+  /** llama.cpp's llama-server: decode with sampling and a server loop, like tollama's. */
+  serverTg: number[];
+  serverPp: number[];
   rss?: { tollama?: Mem; llamaServer?: Mem; contextCells: number; parallel: number };
 }
 
@@ -92,10 +101,14 @@ export async function main(argv: string[]): Promise<void> {
   for (const m of which)
     if (!MODELS[m]) throw new Error(`unknown model ${m}; choose from ${Object.keys(MODELS).join(", ")}`);
   const withRss = !args.flags.has("no-rss");
+  const fa = (args.values.get("fa") ?? "auto") as Fa;
+  if (!["auto", "on", "off"].includes(fa)) throw new Error(`--fa takes auto, on or off, not ${fa}`);
+  const setup: Setup = { gpu: args.flags.has("gpu"), fa };
 
   const load0 = loadavg();
   console.log(
-    `tollama engine bench: ${threads} threads, pp${pp} / tg${tg}, ${reps} round(s), UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}; ` +
+    `tollama engine bench: ${setup.gpu ? "GPU, all layers offloaded" : "CPU"}, flash attention ${fa}, ${threads} threads, ` +
+      `pp${pp} / tg${tg}, ${reps} round(s), UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}; ` +
       `load average at start ${load0}`,
   );
   if (os.loadavg()[0]! > os.availableParallelism())
@@ -119,11 +132,28 @@ export async function main(argv: string[]): Promise<void> {
       OLLAMA_MODELS: storeDir,
       OLLAMA_NUM_THREAD: String(threads),
       OLLAMA_CONTEXT_LENGTH: String(ctx),
+      ...(setup.gpu ? {} : { OLLAMA_LLM_LIBRARY: "cpu" }),
+      ...(fa === "auto" ? {} : { OLLAMA_FLASH_ATTENTION: fa === "on" ? "1" : "0" }),
     });
     await preload(srv.url, name);
     // Unset, OLLAMA_NUM_PARALLEL is chosen at load; the server logs what it chose.
     const parallel = Number(/msg="model loaded".* parallel=(\d+)/.exec(srv.output())?.[1] ?? 1);
-    const direct = await Direct.open({ modelPath: gguf, threads, contextSize: ctx, batchSize: 512 });
+    const ps = (await fetch(`${srv.url}/api/ps`).then((r) => r.json())) as {
+      models?: { size?: number; size_vram?: number }[];
+    };
+    const loaded = ps.models?.[0];
+    log(
+      `  tollama: parallel=${parallel}, size ${mib(loaded?.size)} MiB, size_vram ${mib(loaded?.size_vram)} MiB`,
+    );
+    const direct = await Direct.open({
+      modelPath: gguf,
+      threads,
+      contextSize: ctx,
+      batchSize: 512,
+      gpu: setup.gpu,
+      flashAttention: fa === "auto" ? "auto" : fa === "on",
+    });
+    log(`  node-llama-cpp direct: gpu ${String(direct.llama.gpu)}`);
     const row: Row = {
       model: spec.label,
       httpTg: [],
@@ -132,9 +162,21 @@ export async function main(argv: string[]): Promise<void> {
       httpPp: [],
       directPp: [],
       benchPp: [],
-      benchTgFaAuto: [],
-      benchPpFaAuto: [],
+      benchTgAlt: [],
+      benchPpAlt: [],
+      serverTg: [],
+      serverPp: [],
     };
+    const server = llamacpp
+      ? await LlamaServer.start(llamacpp.dir, gguf, {
+          threads,
+          ctxCells: ctx * parallel,
+          parallel,
+          gpu: setup.gpu,
+          fa,
+        })
+      : undefined;
+    log(`  llama-server: ${server ? `-c ${ctx * parallel} -np ${parallel}` : "not available"}`);
     // Prompt of ~pp tokens, calibrated with the model's tokenizer.
     let words = pp;
     for (let k = 0; k < 4; k++) {
@@ -144,10 +186,11 @@ export async function main(argv: string[]): Promise<void> {
     // Warm-up.
     await httpRun(srv, name, wordSoup(uniqueNonce(-1), 12, 3), 16);
     await direct.generate(direct.tokenize(wordSoup(uniqueNonce(-2), 12, 3)), 16, 1);
+    await server?.complete(wordSoup(uniqueNonce(-3), 12, 3), 16, 1);
 
     for (let r = 0; r < reps; r++) {
       log(`  round ${r + 1}/${reps}`);
-      const variants = ["http", "direct", "llama-bench"];
+      const variants = ["http", "direct", "llama-bench", "llama-server"];
       const order = r % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         if (v === "http") {
@@ -165,33 +208,43 @@ export async function main(argv: string[]): Promise<void> {
           const toks = direct.tokenize(wordSoup(uniqueNonce(300 + r), words, 20 + r));
           const p = await direct.generate(toks, 1, 1);
           row.directPp.push((toks.length * 1000) / p.ttftMs);
+        } else if (v === "llama-server") {
+          if (!server) continue;
+          const d = await server.complete(wordSoup(uniqueNonce(400 + r), 12, 10 + r), tg, 1 + r);
+          row.serverTg.push(d.decode);
+          const p = await server.complete(wordSoup(uniqueNonce(500 + r), words, 20 + r), 1, 1);
+          row.serverPp.push(p.prompt);
         } else if (llamacpp) {
-          const res = llamaBench(llamacpp.dir, gguf, threads, pp, tg);
-          row.benchPp.push(res.pp.off);
-          row.benchTg.push(res.tg.off);
-          row.benchPpFaAuto.push(res.pp.auto);
-          row.benchTgFaAuto.push(res.tg.auto);
+          const res = llamaBench(llamacpp.dir, gguf, threads, pp, tg, setup);
+          row.benchPp.push(res.pp.main);
+          row.benchTg.push(res.tg.main);
+          row.benchPpAlt.push(res.pp.alt);
+          row.benchTgAlt.push(res.tg.alt);
         }
       }
     }
     if (withRss) {
       // After the runs: model loaded, slots used.
-      row.rss = { tollama: processMemory(srv.pid), contextCells: ctx * parallel, parallel };
+      // After the runs, both servers: model loaded, slots used, same KV size.
+      row.rss = {
+        tollama: processMemory(srv.pid),
+        llamaServer: server?.memory(),
+        contextCells: ctx * parallel,
+        parallel,
+      };
     }
     await srv.stop();
+    await server?.stop();
     await direct.close();
-    if (withRss && llamacpp && row.rss) {
-      log(`  llama-server memory, -c ${ctx * parallel} -np ${parallel}`);
-      row.rss.llamaServer = await llamaServerRss(llamacpp.dir, gguf, threads, ctx * parallel, parallel);
-    }
     rows.push(row);
     printRow(row, pp, tg);
   }
 
   const load1 = loadavg();
-  console.log(summary(rows, pp, tg, threads));
+  console.log(summary(rows, pp, tg, threads, setup));
   const file = await writeResult("engine", {
     started: new Date().toISOString(),
+    setup,
     threads,
     pp,
     tg,
@@ -210,14 +263,22 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function printRow(r: Row, pp: number, tg: number) {
+  const m = (xs: number[]) => fmt(median(xs));
   console.log(
-    `  ${r.model}: tg${tg} http ${fmt(median(r.httpTg))} direct ${fmt(median(r.directTg))} llama-bench ${fmt(median(r.benchTg))}; ` +
-      `pp${pp} http ${fmt(median(r.httpPp))} direct ${fmt(median(r.directPp))} llama-bench ${fmt(median(r.benchPp))}`,
+    `  ${r.model}: tg${tg} http ${m(r.httpTg)} direct ${m(r.directTg)} llama-bench ${m(r.benchTg)} llama-server ${m(r.serverTg)}; ` +
+      `pp${pp} http ${m(r.httpPp)} direct ${m(r.directPp)} llama-bench ${m(r.benchPp)} llama-server ${m(r.serverPp)}`,
   );
 }
 
-function summary(rows: Row[], pp: number, tg: number, threads: number): string {
-  const speedTable = (title: string, pick: (r: Row) => [number[], number[], number[], number[]]) =>
+function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Setup): string {
+  type Pick = (r: Row) => {
+    http: number[];
+    direct: number[];
+    bench: number[];
+    alt: number[];
+    server: number[];
+  };
+  const speedTable = (title: string, pick: Pick) =>
     table(
       title,
       [
@@ -225,36 +286,41 @@ function summary(rows: Row[], pp: number, tg: number, threads: number): string {
         "tollama HTTP",
         "node-llama-cpp",
         "llama-bench",
+        "llama-server",
         "HTTP/direct",
         "HTTP/llama-bench",
         "direct/llama-bench",
-        "llama-bench fa=auto",
+        "HTTP/llama-server",
+        `llama-bench fa=${altFa(setup.fa)}`,
       ],
       rows.map((r) => {
-        const [http, direct, bench, benchFa] = pick(r);
-        const [h, d, b] = [median(http), median(direct), median(bench)];
+        const p = pick(r);
+        const [h, d, b, s] = [median(p.http), median(p.direct), median(p.bench), median(p.server)];
         return [
           r.model,
           fmt(h),
           fmt(d),
           fmt(b),
+          fmt(s),
           fmt(ratio(h, d), 3),
           fmt(ratio(h, b), 3),
           fmt(ratio(d, b), 3),
-          fmt(median(benchFa)),
+          fmt(ratio(h, s), 3),
+          fmt(median(p.alt)),
         ];
       }),
     );
   const t1 = speedTable(
     `Decode tg${tg}, tok/s, ${threads} threads (median; target HTTP >= 0.95x llama-bench)`,
-    (r) => [r.httpTg, r.directTg, r.benchTg, r.benchTgFaAuto],
+    (r) => ({ http: r.httpTg, direct: r.directTg, bench: r.benchTg, alt: r.benchTgAlt, server: r.serverTg }),
   );
-  const t2 = speedTable(`Prompt eval pp${pp}, tok/s (median; target HTTP >= 0.95x llama-bench)`, (r) => [
-    r.httpPp,
-    r.directPp,
-    r.benchPp,
-    r.benchPpFaAuto,
-  ]);
+  const t2 = speedTable(`Prompt eval pp${pp}, tok/s (median; target HTTP >= 0.95x llama-bench)`, (r) => ({
+    http: r.httpPp,
+    direct: r.directPp,
+    bench: r.benchPp,
+    alt: r.benchPpAlt,
+    server: r.serverPp,
+  }));
   const t3 = table(
     "Resident memory with the model loaded, MiB (target: tollama within 150 MB of llama-server)",
     ["model", "KV cells / slots", "tollama RSS (anon+file)", "llama-server RSS (anon+file)", "difference"],
@@ -275,7 +341,7 @@ function summary(rows: Row[], pp: number, tg: number, threads: number): string {
     t1,
     t2,
     t3,
-    "  llama-bench runs with -fa off to match tollama's default (OLLAMA_FLASH_ATTENTION unset); its fa=auto column is for reference.",
+    `  All three run with flash attention ${setup.fa} (tollama's default is auto); llama-bench's fa=${altFa(setup.fa)} column is for reference.`,
   ].join("\n");
 }
 
@@ -302,105 +368,61 @@ async function httpRun(s: ServerProc, model: string, prompt: string, numPredict:
   };
 }
 
-interface BenchOut {
-  pp: { off: number; auto: number };
-  tg: { off: number; auto: number };
+type Fa = "auto" | "on" | "off";
+
+interface Setup {
+  /** Offload every layer (default false: CPU only). */
+  gpu: boolean;
+  /** Flash attention for all three runners (default auto, tollama's default). */
+  fa: Fa;
 }
 
-function llamaBench(dir: string, gguf: string, threads: number, pp: number, tg: number): BenchOut {
+/** The reference setting llama-bench also runs: off, or auto when the main one is off. */
+function altFa(fa: Fa): Fa {
+  return fa === "off" ? "auto" : "off";
+}
+
+interface BenchOut {
+  pp: { main: number; alt: number };
+  tg: { main: number; alt: number };
+}
+
+function llamaBench(
+  dir: string,
+  gguf: string,
+  threads: number,
+  pp: number,
+  tg: number,
+  setup: Setup,
+): BenchOut {
   const text = execFileSync(
     join(dir, "llama-bench"),
     [
-      "-m",
-      gguf,
-      "-t",
-      String(threads),
-      "-p",
-      String(pp),
-      "-n",
-      String(tg),
-      "-r",
-      "1",
-      "-fa",
-      "off,auto",
-      "-ngl",
-      "0",
-      "-o",
-      "json",
+      ...["-m", gguf, "-t", String(threads), "-p", String(pp), "-n", String(tg), "-r", "1"],
+      ...["-fa", `${setup.fa},${altFa(setup.fa)}`, "-ngl", setup.gpu ? "99" : "0", "-o", "json"],
     ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 << 20 },
   );
   const runs = JSON.parse(text) as { n_prompt: number; n_gen: number; avg_ts: number; flash_attn: unknown }[];
-  const get = (kind: "pp" | "tg", fa: "off" | "auto") => {
+  // llama-bench reports auto as on or off as resolved; the two settings differ in off-ness.
+  const get = (kind: "pp" | "tg", fa: Fa) => {
     const hit = runs.find(
       (x) =>
         (kind === "pp" ? x.n_prompt > 0 && x.n_gen === 0 : x.n_gen > 0 && x.n_prompt === 0) &&
-        (fa === "off" ? isOff(x.flash_attn) : !isOff(x.flash_attn)),
+        isOff(x.flash_attn) === (fa === "off"),
     );
     return hit?.avg_ts ?? NaN;
   };
   return {
-    pp: { off: get("pp", "off"), auto: get("pp", "auto") },
-    tg: { off: get("tg", "off"), auto: get("tg", "auto") },
+    pp: { main: get("pp", setup.fa), alt: get("pp", altFa(setup.fa)) },
+    tg: { main: get("tg", setup.fa), alt: get("tg", altFa(setup.fa)) },
   };
+}
+
+function mib(bytes: number | undefined): string {
+  return bytes === undefined ? "?" : fmt(bytes / 2 ** 20, 0);
 }
 
 function isOff(v: unknown): boolean {
   return v === false || v === 0 || v === "off" || v === "disabled";
-}
-
-async function llamaServerRss(
-  dir: string,
-  gguf: string,
-  threads: number,
-  ctxCells: number,
-  parallel: number,
-): Promise<Mem | undefined> {
-  const port = await freePort();
-  const child = spawn(
-    join(dir, "llama-server"),
-    [
-      "-m",
-      gguf,
-      "-t",
-      String(threads),
-      "-c",
-      String(ctxCells),
-      "-np",
-      String(parallel),
-      "-fa",
-      "off",
-      "-ngl",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-    ],
-    { stdio: ["ignore", "ignore", "ignore"] },
-  );
-  track(child);
-  try {
-    const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) return undefined;
-      const ok = await fetch(`${base}/health`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) return undefined;
-      await sleep(200);
-    }
-    // Use one slot like the tollama runs did, so touched pages are comparable.
-    await fetch(`${base}/completion`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ prompt: wordSoup("memory", 60, 1), n_predict: 32 }),
-    }).then((r) => r.text());
-    return processMemory(child.pid!);
-  } finally {
-    await stopChild(child);
-  }
 }

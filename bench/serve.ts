@@ -96,16 +96,22 @@ export async function main(argv: string[]): Promise<void> {
   if (srv1) await preload(srv1.url, name);
 
   log("loading the direct node-llama-cpp baseline");
-  // Same settings as the server (flash attention off, as with OLLAMA_FLASH_ATTENTION unset); a
-  // second baseline with node-llama-cpp's own default (flash attention "auto") for prompt eval.
-  const direct = await Direct.open({ modelPath: gguf, threads, contextSize: ctx, batchSize: 512 });
+  // Same settings as the server (flash attention auto, as with OLLAMA_FLASH_ATTENTION unset); a
+  // second baseline with flash attention off, for reference, in prompt eval.
+  const direct = await Direct.open({
+    modelPath: gguf,
+    threads,
+    contextSize: ctx,
+    batchSize: 512,
+    flashAttention: "auto",
+  });
   const directFa = only.has("prompt")
     ? await Direct.open({
         modelPath: gguf,
         threads,
         contextSize: ctx,
         batchSize: 512,
-        flashAttention: "auto",
+        flashAttention: false,
       })
     : undefined;
 
@@ -191,7 +197,7 @@ export async function main(argv: string[]): Promise<void> {
       words = Math.max(16, Math.round((words * promptWordsTarget) / n));
     }
     log(
-      `prompt eval: ${reps} x (HTTP, direct, direct with flash attention auto), ~${promptWordsTarget}-token prompts, fresh each time`,
+      `prompt eval: ${reps} x (HTTP, direct, direct with flash attention off), ~${promptWordsTarget}-token prompts, fresh each time`,
     );
     const http: { server: number; ttft: number; count: number }[] = [];
     const dir: { rate: number; ttft: number; count: number }[] = [];
@@ -240,7 +246,7 @@ export async function main(argv: string[]): Promise<void> {
           ["tollama HTTP, client time to first token", fmt(hClient), fmt(hTtft), fmt(ratio(hClient, d), 3)],
           ["node-llama-cpp direct", fmt(d), fmt(dTtft), "1.000"],
           [
-            "node-llama-cpp direct, flash attention auto",
+            "node-llama-cpp direct, flash attention off",
             fmt(median(dirFa.map((x) => x.rate))),
             fmt(median(dirFa.map((x) => x.ttft))),
             fmt(ratio(median(dirFa.map((x) => x.rate)), d), 3),

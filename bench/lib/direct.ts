@@ -20,11 +20,10 @@ export interface DirectOptions {
   /** Per sequence, like OLLAMA_CONTEXT_LENGTH (default 4096). */
   contextSize: number;
   batchSize: number;
-  /**
-   * tollama passes OLLAMA_FLASH_ATTENTION (default false) explicitly; node-llama-cpp's own default
-   * is "auto" (on for these models on CPU), so the baseline must say which. Default false.
-   */
+  /** Flash attention, as tollama's OLLAMA_FLASH_ATTENTION (default false here: say which). */
   flashAttention?: boolean | "auto";
+  /** Offload every layer to the GPU node-llama-cpp finds (default false: CPU only). */
+  gpu?: boolean;
 }
 
 export const SAMPLING = { temperature: 0.8, topK: 40, topP: 0.9, minP: 0 } as const;
@@ -49,13 +48,13 @@ export class Direct {
 
   static async open(o: DirectOptions): Promise<Direct> {
     const llama = await getLlama({
-      gpu: false,
+      gpu: o.gpu ? "auto" : false,
       build: "never",
       maxThreads: o.threads,
       logLevel: LlamaLogLevel.error,
       progressLogs: false,
     });
-    const model = await llama.loadModel({ modelPath: o.modelPath, gpuLayers: 0 });
+    const model = await llama.loadModel({ modelPath: o.modelPath, gpuLayers: o.gpu ? "max" : 0 });
     const context = await model.createContext({
       contextSize: o.contextSize,
       sequences: 1,

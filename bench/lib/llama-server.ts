@@ -1,0 +1,100 @@
+/**
+ * llama.cpp's own server as a reference: the same commit's decode speed with sampling and a
+ * server loop around it (llama-bench only decodes), and its resident memory.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, processMemory, sleep, stopChild, track, type Mem } from "./common.js";
+import { SAMPLING } from "./direct.js";
+
+export interface LlamaServerOptions {
+  threads: number;
+  /** Total KV cells (-c), split over `parallel` slots (-np), as tollama's context is. */
+  ctxCells: number;
+  parallel: number;
+  /** Offload every layer (-ngl 99) or none (-ngl 0). */
+  gpu: boolean;
+  /** -fa auto|on|off. */
+  fa: string;
+}
+
+export interface ServerRun {
+  /** Server-side decode tok/s (timings.predicted_per_second). */
+  decode: number;
+  /** Server-side prompt tok/s (timings.prompt_per_second). */
+  prompt: number;
+}
+
+export class LlamaServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  /** Undefined when `dir` has no llama-server or it does not come up within a minute. */
+  static async start(dir: string, gguf: string, o: LlamaServerOptions): Promise<LlamaServer | undefined> {
+    if (!existsSync(join(dir, "llama-server"))) return undefined;
+    const port = await freePort();
+    const args = [
+      ...["-m", gguf, "-t", String(o.threads), "-c", String(o.ctxCells), "-np", String(o.parallel)],
+      ...["-fa", o.fa, "-ngl", o.gpu ? "99" : "0", "--host", "127.0.0.1", "--port", String(port)],
+    ];
+    const child = spawn(join(dir, "llama-server"), args, { stdio: ["ignore", "ignore", "ignore"] });
+    track(child);
+    const server = new LlamaServer(child, `http://127.0.0.1:${port}`);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const ok = await fetch(`${server.url}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return server;
+      await sleep(200);
+    }
+    await server.stop();
+    return undefined;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  memory(): Mem | undefined {
+    return processMemory(this.pid);
+  }
+
+  /** One completion with tollama's sampling settings and llama.cpp's extra samplers off. */
+  async complete(prompt: string, nPredict: number, seed: number): Promise<ServerRun> {
+    const body = {
+      prompt,
+      n_predict: nPredict,
+      seed,
+      temperature: SAMPLING.temperature,
+      top_k: SAMPLING.topK,
+      top_p: SAMPLING.topP,
+      min_p: SAMPLING.minP,
+      typical_p: 1,
+      repeat_penalty: 1,
+      dry_multiplier: 0,
+      xtc_probability: 0,
+      cache_prompt: false,
+    };
+    const r = await fetch(`${this.url}/completion`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const out = (await r.json()) as {
+      timings?: { predicted_per_second?: number; prompt_per_second?: number };
+    };
+    return {
+      decode: out.timings?.predicted_per_second ?? NaN,
+      prompt: out.timings?.prompt_per_second ?? NaN,
+    };
+  }
+
+  stop(): Promise<void> {
+    return stopChild(this.child);
+  }
+}
