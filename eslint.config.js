@@ -2,7 +2,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bin/", "bench/*.cjs", "scripts/*.mjs", "eslint.config.js"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      ".cache/",
+      ".gpukit/",
+      "bin/",
+      "bench/*.cjs",
+      "bench/gpu-kit/*.mjs",
+      "scripts/*.mjs",
+      "eslint.config.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,0 +1,64 @@
+#!/bin/bash
+# Runs on the lent GPU machine, from the repository root: bash .gpukit/run.sh (see README.md).
+# Unpacks Node and node_modules, finds the CUDA libraries, runs the engine benchmark with --gpu,
+# then checks that a CUDA library whose kernels cannot load only costs the GPU, not the server,
+# then times the parts of one decode step (step-probe.mjs).
+exec > >(tee "$OUT/log.txt") 2>&1
+set -x
+cd "$(dirname "$0")/.."
+K=.gpukit; W=/tmp/w; mkdir -p $W
+t0=$(date +%s)
+python3 - <<PY
+import lzma,shutil,tarfile,os
+shutil.copyfileobj(lzma.open('$K/node.xz'), open('$W/node','wb'))
+os.makedirs('../shared/models', exist_ok=True)
+shutil.copyfileobj(lzma.open('$K/vocab-qwen2.gguf.xz'), open('../shared/models/ggml-vocab-qwen2.gguf','wb'))
+tarfile.open('$K/nm.tar.xz').extractall('.')
+tarfile.open('$K/dist.tar.xz').extractall('.')
+PY
+chmod +x $W/node; export PATH=$W:$PATH
+echo "unpacked in $(( $(date +%s) - t0 )) s"; node -v
+nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv
+lscpu | grep -E "Model name|^CPU\(s\)|Thread|Core"
+LP=""
+for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcuda.so.1 libnvidia-ml.so.1; do
+  f=$(find / -xdev \( -path /proc -o -path /sys \) -prune -o -name "$lib" -print 2>/dev/null | head -1)
+  echo "$lib -> $f"; [ -n "$f" ] && LP="$LP:$(dirname $f)"
+done
+export LD_LIBRARY_PATH="${LP#:}:$LD_LIBRARY_PATH"
+export CUDA_CACHE_PATH=/tmp/cudacache CUDA_CACHE_MAXSIZE=4294967296
+B=node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda
+chmod +x $B/llama-bench
+export TOLLAMA_LLAMA_BIN=$PWD/$B
+node -e 'import("./dist/src/gguf/cache.js").then(async m=>{for (const [p,q] of [["smollm2-135m","Q8_0"],["qwen2.5-0.5b","Q8_0"],["qwen2.5-0.5b","Q4_0"]]) console.log(await m.ensureModel(p,{quant:q}))})'
+echo "models in $(( $(date +%s) - t0 )) s"
+for M in .cache/models/smollm2-135m-Q8_0-*.gguf .cache/models/qwen2.5-0.5b-Q4_0-*.gguf; do
+  timeout 75 $B/llama-bench -m $M -ngl 99 -p 512 -n 32 -fa auto,off -r 1 2>&1 | grep -v "^load_backend" | tail -25
+  echo "jit warm-up $M done at $(( $(date +%s) - t0 )) s"
+done
+timeout 270 node bench/run.cjs engine --gpu --threads 8 --reps 2 --models ${MODELS:-smollm,qwen-q4,qwen-q8} 2>&1
+cp bench/results/engine-*.json $OUT/ 2>/dev/null
+echo "bench done at $(( $(date +%s) - t0 )) s"
+# GPU self-test fallback: a CUDA library whose kernels cannot load must not kill the server.
+cp $B/libggml-cuda.so /tmp/good.so
+python3 - $B/libggml-cuda.so <<'PY'
+import struct,sys
+p=sys.argv[1]; f=bytearray(open(p,'rb').read()); m=struct.pack('<I',0xBA55ED50); i=0
+while (i:=f.find(m,i))>=0:
+    v,h,n=struct.unpack_from('<HHQ',f,i+4); f[i+h+80:i+h+n]=bytes(max(0,n-80)); i+=h+n
+open(p,'wb').write(f)
+PY
+OLLAMA_HOST=127.0.0.1:11500 OLLAMA_MODELS=$PWD/.cache/bench-store timeout 120 node bin/tollama.cjs serve > /tmp/srv.log 2>&1 &
+SRV=$!
+sleep 2
+timeout 110 curl -s 127.0.0.1:11500/api/generate -d '{"model":"bench-smollm2-135m:q8_0","prompt":"hi","stream":false,"options":{"num_predict":8}}' | cut -c1-300; echo
+curl -s 127.0.0.1:11500/api/ps | cut -c1-300; echo
+grep -E "GPU|level=WARN|model loaded" /tmp/srv.log | cut -c1-600
+kill $SRV 2>/dev/null; wait $SRV
+cp /tmp/good.so $B/libggml-cuda.so
+echo "fallback test done at $(( $(date +%s) - t0 )) s"
+for M in .cache/models/qwen2.5-0.5b-Q8_0-*.gguf .cache/models/smollm2-135m-Q8_0-*.gguf; do
+  timeout 40 node .gpukit/step-probe.mjs $M 1 128 8 2>&1 | tail -3
+done
+nvidia-smi --query-gpu=memory.used --format=csv
+echo "total $(( $(date +%s) - t0 )) s"
