@@ -5,7 +5,7 @@
  * the same thread count; plus the server's resident memory with the model loaded vs llama-server's
  * on the same model and context size. Variants are interleaved per round; medians are reported.
  *
- *   npm run build && node bench/run.cjs engine [--models qwen-q8,qwen-q4,smollm] [--threads N]
+ *   npm run build && node bench/run.cjs engine [--models qwen-q8,qwen-q4,smollm,tiny] [--threads N]
  *                                              [--reps N] [--quick] [--no-rss] [--gpu] [--fa auto|on|off]
  *
  * --gpu offloads every layer everywhere (tollama's default num_gpu, node-llama-cpp gpuLayers "max",
@@ -50,6 +50,9 @@ const MODELS: Record<string, { preset: PresetName; quant: QuantName; label: stri
   "qwen-q4": { preset: "qwen2.5-0.5b", quant: "Q4_0", label: "Qwen2.5-0.5B shape Q4_0" },
   "qwen-q8": { preset: "qwen2.5-0.5b", quant: "Q8_0", label: "Qwen2.5-0.5B shape Q8_0" },
   smollm: { preset: "smollm2-135m", quant: "Q8_0", label: "SmolLM2-135M shape Q8_0" },
+  // Two layers and a 1k vocabulary: decode costs next to nothing, so what is left is each runner's
+  // cost per token (thread hops, sampling, HTTP), as on a fast GPU. Not in the default list.
+  tiny: { preset: "tiny", quant: "Q8_0", label: "tiny (per-token overhead)" },
 };
 
 /** Where bench/build-llama.sh puts llama.cpp for the bundled commit; undefined if not built. */
