@@ -37,8 +37,8 @@ export interface LlamaEngineOptions {
   /** Forward llama.cpp's own log lines (OLLAMA_DEBUG). Default false. */
   debug?: boolean;
   /**
-   * Decides whether the GPU backend node-llama-cpp picked really computes, once, before any model
-   * uses it: a binary can load fine and still abort the process at its first decode. Not run when
+   * Decides whether a GPU backend really computes, once per backend and process, before this process
+   * loads it: a binary can load fine and still abort the process at its first decode. Not run when
    * the environment has TOLLAMA_SKIP_GPU_CHECK=1. Default: checkGpu (a child process decodes a tiny
    * model on it).
    */

@@ -54,7 +54,7 @@ export function createApp(opts: AppOptions): App {
       library: process.env.OLLAMA_LLM_LIBRARY,
       debug: config.debug > 0,
       onGpuFallback: (gpu, reason) =>
-        log.warn("GPU backend failed its self-test; using the CPU", { gpu, reason }),
+        log.warn("GPU backend failed its self-test and is not used", { gpu, reason }),
     });
   const store = createStore({ root: config.models, noPrune: config.noPrune, warn: (m) => log.warn(m) });
   const scheduler = createScheduler({
