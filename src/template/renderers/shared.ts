@@ -42,8 +42,11 @@ export function argumentsJson(args: ToolCall["function"]["arguments"]): string {
   return "{" + parts.join(",") + "}";
 }
 
-/** marshalWithSpaces: a space after every ':' and ',' outside strings, as Qwen's templates print JSON. */
-export function addJsonSpaces(json: string): string {
+/**
+ * Copies compact JSON, passing each character outside strings (opening quotes included) through
+ * `outside`; string contents and closing quotes are copied as they are.
+ */
+function mapOutsideStrings(json: string, outside: (c: string) => string): string {
   let out = "";
   let inStr = false;
   let esc = false;
@@ -56,49 +59,45 @@ export function addJsonSpaces(json: string): string {
       continue;
     }
     if (c === '"') inStr = true;
-    out += c === ":" || c === "," ? c + " " : c;
+    out += outside(c);
   }
   return out;
 }
 
+/** marshalWithSpaces: a space after every ':' and ',' outside strings, as Qwen's templates print JSON. */
+export function addJsonSpaces(json: string): string {
+  return mapOutsideStrings(json, (c) => (c === ":" || c === "," ? c + " " : c));
+}
+
 /** Go's json.Indent over compact JSON (MarshalIndent): empty {} and [] stay on one line. */
 export function indentJson(json: string, indent: string): string {
-  let out = "";
   let depth = 0;
-  let inStr = false;
-  let esc = false;
   let needIndent = false; // just opened a container: newline goes before its first element
   const newline = (): string => "\n" + indent.repeat(depth);
-  for (const c of json) {
-    if (inStr) {
-      out += c;
-      if (esc) esc = false;
-      else if (c === "\\") esc = true;
-      else if (c === '"') inStr = false;
-      continue;
-    }
+  return mapOutsideStrings(json, (c) => {
+    let out = "";
     if (needIndent && c !== "]" && c !== "}") {
       needIndent = false;
       depth++;
       out += newline();
     }
-    if (c === '"') inStr = true;
     if (c === "{" || c === "[") {
       needIndent = true;
-      out += c;
-    } else if (c === "}" || c === "]") {
+      return out + c;
+    }
+    if (c === "}" || c === "]") {
       if (needIndent)
         needIndent = false; // empty container
       else {
         depth--;
         out += newline();
       }
-      out += c;
-    } else if (c === ",") out += c + newline();
-    else if (c === ":") out += ": ";
-    else out += c;
-  }
-  return out;
+      return out + c;
+    }
+    if (c === ",") return out + c + newline();
+    if (c === ":") return out + ": ";
+    return out + c;
+  });
 }
 
 /**
