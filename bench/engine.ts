@@ -227,7 +227,6 @@ export async function main(argv: string[]): Promise<void> {
       }
     }
     if (withRss) {
-      // After the runs: model loaded, slots used.
       // After the runs, both servers: model loaded, slots used, same KV size.
       row.rss = {
         tollama: processMemory(srv.pid),

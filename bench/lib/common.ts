@@ -219,20 +219,11 @@ export async function startTollama(
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`tollama exited (${child.exitCode}):\n${out}`);
-    try {
-      const r = await request(url, "GET", "/");
-      if (r.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`tollama did not start in ${timeoutMs} ms:\n${out}`);
-    }
-    await sleep(100);
+  const up = await waitServing(child, url, "/", timeoutMs);
+  if (up === "exited") throw new Error(`tollama exited (${child.exitCode}):\n${out}`);
+  if (up === "timeout") {
+    child.kill("SIGKILL");
+    throw new Error(`tollama did not start in ${timeoutMs} ms:\n${out}`);
   }
   return {
     url,
@@ -242,6 +233,26 @@ export async function startTollama(
     output: () => out,
     stop: () => stopChild(child),
   };
+}
+
+/** Polls `url + path` until it answers 200 ("up"), the child exits, or `timeoutMs` passes. */
+export async function waitServing(
+  child: ChildProcess,
+  url: string,
+  path: string,
+  timeoutMs: number,
+): Promise<"up" | "exited" | "timeout"> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) return "exited";
+    try {
+      if ((await request(url, "GET", path)).status === 200) return "up";
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) return "timeout";
+    await sleep(100);
+  }
 }
 
 /** Children still running; killed if the benchmark itself is interrupted. */

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, processMemory, sleep, stopChild, track, type Mem } from "./common.js";
+import { freePort, processMemory, stopChild, track, waitServing, type Mem } from "./common.js";
 import { SAMPLING } from "./direct.js";
 
 export interface LlamaServerOptions {
@@ -43,15 +43,7 @@ export class LlamaServer {
     const child = spawn(join(dir, "llama-server"), args, { stdio: ["ignore", "ignore", "ignore"] });
     track(child);
     const server = new LlamaServer(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const ok = await fetch(`${server.url}/health`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) return server;
-      await sleep(200);
-    }
+    if ((await waitServing(child, server.url, "/health", 60_000)) === "up") return server;
     await server.stop();
     return undefined;
   }
