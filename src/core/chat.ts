@@ -69,6 +69,7 @@ export async function* chat(
         format,
         shift: req.shift ?? true,
         truncate: req.truncate ?? true,
+        logprobs: req.logprobs ? { top: req.topLogprobs } : undefined,
         signal,
       },
       { model, think: thinkEnabled(think), tools: req.tools, startNs, loadNs, withContext: false },

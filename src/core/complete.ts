@@ -5,7 +5,7 @@
 import type { LoadedModel, Sampling } from "../engine/types.js";
 import type { Lease } from "../scheduler/scheduler.js";
 import type { Options } from "../api/wire/index.js";
-import { runCompletion, type RunResult } from "./run.js";
+import { runCompletion, type RunPiece, type RunResult } from "./run.js";
 import { errors } from "./errors.js";
 import { sampling } from "./options.js";
 
@@ -18,11 +18,13 @@ export interface CompletionInput {
   format: Sampling["format"];
   shift: boolean;
   truncate: boolean;
+  /** Report log-probabilities with `top` alternatives; undefined: none. */
+  logprobs?: { top: number } | undefined;
   signal?: AbortSignal | undefined;
 }
 
 export interface Completion {
-  pieces: AsyncGenerator<string, RunResult, void>;
+  pieces: AsyncGenerator<RunPiece, RunResult, void>;
   /** The evaluated prompt, for /api/generate's context. */
   promptTokens: number[];
 }
@@ -72,6 +74,7 @@ export async function startCompletion(input: CompletionInput): Promise<Completio
     shift: input.shift,
     numKeep: options.numKeep,
     contextSize,
+    logprobs: input.logprobs,
     signal: input.signal,
   });
   return { pieces, promptTokens: tokens };

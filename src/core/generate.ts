@@ -65,6 +65,7 @@ export async function* generate(
         format,
         shift: req.shift ?? true,
         truncate: req.truncate ?? true,
+        logprobs: req.logprobs ? { top: req.topLogprobs } : undefined,
         signal,
       },
       { model, think: thinkEnabled(think), tools: undefined, startNs, loadNs, withContext: !req.raw },

@@ -6,6 +6,7 @@ import { StoreError } from "../store/index.js";
 import type { KeepAlive as WireKeepAlive, Think } from "../api/wire/index.js";
 import type { Capability, Models, ResolvedModel } from "./models.js";
 import type { OutputPiece } from "./output.js";
+import type { Logprob } from "../engine/types.js";
 import { errors } from "./errors.js";
 import { effectiveOptions, loadOptions, type EffectiveOptions } from "./options.js";
 import { detailsJson } from "./details.js";
@@ -27,7 +28,8 @@ export interface Metrics {
 }
 
 export type InferenceEvent =
-  | { type: "piece"; piece: OutputPiece }
+  /** `logprobs`: those of the tokens whose text this piece completes, when asked for. */
+  | { type: "piece"; piece: OutputPiece; logprobs?: Logprob[] }
   | {
       type: "done";
       doneReason: string;

@@ -2,8 +2,9 @@
  * One completion on a leased sequence: prompt evaluation, sampling, stop sequences, num_predict
  * and context limits, with Ollama's metrics (durations in nanoseconds).
  */
-import type { EngineSequence, Sampling } from "../engine/types.js";
+import type { EngineSequence, Logprob, Sampling } from "../engine/types.js";
 import { StopMatcher } from "./stops.js";
+import { LogprobQueue } from "./logprob-queue.js";
 
 export interface RunRequest {
   prompt: number[];
@@ -15,7 +16,15 @@ export interface RunRequest {
   shift: boolean;
   numKeep: number;
   contextSize: number;
+  /** Report log-probabilities with `top` alternatives (0-20); undefined: none. */
+  logprobs?: { top: number } | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** Text for the client, with the log-probabilities of the tokens it completes (when asked for). */
+export interface RunPiece {
+  text: string;
+  logprobs: Logprob[];
 }
 
 export interface RunResult {
@@ -36,10 +45,12 @@ const now = () => process.hrtime.bigint();
 export async function* runCompletion(
   seq: EngineSequence,
   req: RunRequest,
-): AsyncGenerator<string, RunResult, void> {
+): AsyncGenerator<RunPiece, RunResult, void> {
   const start = now();
   let promptDone = start;
   const stops = new StopMatcher(req.stop);
+  const logprobs = new LogprobQueue();
+  const piece = (text: string): RunPiece => ({ text, logprobs: logprobs.send(text) });
   const tokens: number[] = [];
   let doneReason: RunResult["doneReason"] = "stop";
   let stopSequence: string | undefined;
@@ -51,11 +62,13 @@ export async function* runCompletion(
       shift: req.shift,
       numKeep: req.numKeep,
       onPromptDone: () => (promptDone = now()),
+      logprobs: req.logprobs,
     });
     for await (const step of steps) {
       if (step.token >= 0) tokens.push(step.token);
+      logprobs.add(step.text, step.logprob);
       const { emit, stopped, stop } = stops.push(step.text);
-      if (emit) yield emit;
+      if (emit) yield piece(emit);
       if (stopped) {
         stopSequence = stop;
         break;
@@ -70,7 +83,9 @@ export async function* runCompletion(
       }
     }
     const rest = stops.flush();
-    if (rest) yield rest;
+    if (rest) yield piece(rest);
+    const last = logprobs.finish();
+    if (last.length > 0) yield { text: "", logprobs: last };
   } else {
     doneReason = "length";
   }

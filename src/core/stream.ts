@@ -1,7 +1,7 @@
 /** Runs a started completion through the output parsers and yields Ollama's events with metrics. */
 import type { ToolLike } from "../tools/index.js";
 import { startCompletion, type Completion, type CompletionInput } from "./complete.js";
-import type { RunResult } from "./run.js";
+import type { RunPiece, RunResult } from "./run.js";
 import type { InferenceEvent } from "./inference.js";
 import type { ResolvedModel } from "./models.js";
 import { OutputSplitter, isEmptyPiece } from "./output.js";
@@ -20,12 +20,15 @@ export interface StreamOptions {
 
 export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncGenerator<InferenceEvent> {
   const splitter = new OutputSplitter(o.model, o.prompt, o.think, o.tools);
-  let step: IteratorResult<string, RunResult>;
+  let step: IteratorResult<RunPiece, RunResult>;
   try {
     step = await c.pieces.next();
     while (!step.done) {
-      const piece = splitter.add(step.value);
-      if (!isEmptyPiece(piece)) yield { type: "piece", piece };
+      const { text, logprobs } = step.value;
+      const piece = splitter.add(text);
+      // Log-probabilities go out even while a parser holds the text back, as in Ollama.
+      if (logprobs.length > 0) yield { type: "piece", piece, logprobs };
+      else if (!isEmptyPiece(piece)) yield { type: "piece", piece };
       step = await c.pieces.next();
     }
   } finally {

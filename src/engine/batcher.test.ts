@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Batcher, type Slot } from "./batcher.js";
-import type { NativeContext, NativeSampler } from "./native.js";
+import { Batcher, type Sampled, type Slot } from "./batcher.js";
+import type { LogitReport, NativeContext, NativeSampler } from "./native.js";
 
 const EOG = 999;
 
@@ -33,6 +33,9 @@ class FakeNative implements NativeContext {
   async sampleToken(_index: number, sampler: NativeSampler): Promise<number> {
     await Promise.resolve();
     return (sampler as ScriptSampler).next();
+  }
+  readLogits(index: number): Promise<LogitReport> {
+    return Promise.reject(new Error(`readLogits(${index}) is not scripted`));
   }
   disposeSequence(seq: number): void {
     this.calls.push(`clear ${seq}`);
@@ -73,9 +76,9 @@ function setup(contextSize = 64, batchSize = 32, slidingWindow?: number) {
   return { native, batcher, slot };
 }
 
-async function collect(it: AsyncIterable<number>): Promise<number[]> {
+async function collect(it: AsyncIterable<Sampled>): Promise<number[]> {
   const out: number[] = [];
-  for await (const t of it) out.push(t);
+  for await (const t of it) out.push(t.token);
   return out;
 }
 
@@ -175,7 +178,7 @@ test("a reader that leaves is dropped at the next step and its sampler freed", a
   const a = job([1], endless);
   const stream = batcher.start(slot(0), a);
   const other = collect(batcher.start(slot(1), job([2], [50, 51, 52, 53, 54, 55])));
-  for await (const t of stream) if (t >= 102) break;
+  for await (const t of stream) if (t.token >= 102) break;
   await other;
   assert.ok(a.sampler.disposed);
   const last = native.batches.findLastIndex((b) => b.some((i) => i.seq === 0));
@@ -223,4 +226,36 @@ test("a sliding-window cache is rewound only while the window before the cut is 
   await collect(batcher.start(s, job([1, 2, 3, 4, 5, 6, 43], [])));
   assert.deepEqual(native.calls, ["clear 0"]);
   assert.deepEqual(native.batches[0]?.[0]?.pos, 0);
+});
+
+test("each sampled token carries its log-probability; end of generation reads none", async () => {
+  const { batcher, slot } = setup();
+  const read: number[] = [];
+  let disposed = false;
+  const logprobs = {
+    read(_native: NativeContext, _index: number, token: number) {
+      read.push(token);
+      return Promise.resolve({ token, logprob: -token / 100, top: [] });
+    },
+    dispose: () => (disposed = true),
+  };
+  const got: Sampled[] = [];
+  for await (const s of batcher.start(slot(0), { ...job([1], [10, 11]), logprobs })) got.push(s);
+  assert.deepEqual(
+    got.map((s) => [s.token, s.logprob?.logprob]),
+    [
+      [10, -0.1],
+      [11, -0.11],
+    ],
+  );
+  assert.deepEqual(read, [10, 11]);
+  await batcher.close();
+  assert.ok(disposed);
+});
+
+test("a failed log-probability read fails the job, not the loop", async () => {
+  const { batcher, slot } = setup();
+  const logprobs = { read: () => Promise.reject(new Error("no logits")), dispose() {} };
+  await assert.rejects(collect(batcher.start(slot(0), { ...job([1], [10]), logprobs })), /no logits/);
+  assert.deepEqual(await collect(batcher.start(slot(1), job([1], [10]))), [10]);
 });

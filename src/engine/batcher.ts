@@ -10,6 +10,7 @@
  */
 import type { NativeContext, NativeSampler } from "./native.js";
 import { TokenChannel } from "./channel.js";
+import type { LogprobSource, RawLogprob } from "./logprobs.js";
 
 export interface Slot {
   readonly id: number;
@@ -27,6 +28,13 @@ export interface JobOptions {
   numKeep: number;
   /** Fires with the count of prompt tokens evaluated (after the cached prefix), at the first token. */
   onPromptDone?: ((evaluated: number) => void) | undefined;
+  /** Reports each sampled token's log-probability; owned and disposed like `sampler`. */
+  logprobs?: LogprobSource | undefined;
+}
+
+export interface Sampled {
+  token: number;
+  logprob?: RawLogprob | undefined;
 }
 
 export interface BatcherOptions {
@@ -47,7 +55,7 @@ interface Job extends JobOptions {
   /** Tokens still to feed: the rest of the prompt, then the last sampled token. */
   pending: number[];
   evaluated: number;
-  out: TokenChannel;
+  out: TokenChannel<Sampled>;
 }
 
 interface BatchItem {
@@ -67,10 +75,11 @@ export class Batcher {
   ) {}
 
   /** Starts a generation on `slot`; the channel yields sampled tokens, end-of-generation excluded. */
-  start(slot: Slot, options: JobOptions): TokenChannel {
-    const out = new TokenChannel();
+  start(slot: Slot, options: JobOptions): TokenChannel<Sampled> {
+    const out = new TokenChannel<Sampled>();
     if (this.closed) {
       options.sampler.dispose();
+      options.logprobs?.dispose();
       out.fail(new Error("model is unloading"));
       return out;
     }
@@ -111,6 +120,7 @@ export class Batcher {
       if (job.phase !== "done" && !job.out.closed) return true;
       job.out.end();
       job.sampler.dispose();
+      job.logprobs?.dispose();
       return false;
     });
     return this.jobs.length > 0;
@@ -206,8 +216,11 @@ export class Batcher {
   private async sample(job: Job, logit: number | undefined): Promise<void> {
     if (logit === undefined || job.phase === "done") return;
     let token: number;
+    let logprob: RawLogprob | undefined;
     try {
       token = await this.native.sampleToken(logit, job.sampler);
+      if (job.logprobs && token >= 0 && !this.opts.isEndOfGeneration(token))
+        logprob = await job.logprobs.read(this.native, logit, token);
     } catch (err) {
       this.fail(job, err);
       return;
@@ -222,7 +235,7 @@ export class Batcher {
       this.finish(job);
     } else {
       job.pending = [token];
-      job.out.push(token);
+      job.out.push({ token, logprob });
     }
   }
 

@@ -1,9 +1,9 @@
 /**
- * Tokens from the batch loop to one reader. The loop never waits for the reader; the reader waits
+ * Sampled tokens from the batch loop to one reader. The loop never waits for the reader; the reader waits
  * for the loop. Cancelling (the reader leaving) tells the loop to drop the job at the next step.
  */
-export class TokenChannel implements AsyncIterableIterator<number> {
-  private readonly buffer: number[] = [];
+export class TokenChannel<T> implements AsyncIterableIterator<T> {
+  private readonly buffer: T[] = [];
   private head = 0;
   private error: Error | undefined;
   private ended = false;
@@ -14,9 +14,9 @@ export class TokenChannel implements AsyncIterableIterator<number> {
     return this.ended;
   }
 
-  push(token: number): void {
+  push(item: T): void {
     if (this.ended) return;
-    this.buffer.push(token);
+    this.buffer.push(item);
     this.wake();
   }
 
@@ -37,18 +37,18 @@ export class TokenChannel implements AsyncIterableIterator<number> {
     this.end();
   }
 
-  async next(): Promise<IteratorResult<number, undefined>> {
+  async next(): Promise<IteratorResult<T, undefined>> {
     while (this.head === this.buffer.length) {
       if (this.error) throw this.error;
       if (this.ended) return { done: true, value: undefined };
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
-    const value = this.buffer[this.head++] as number;
+    const value = this.buffer[this.head++] as T;
     if (this.head === this.buffer.length) this.buffer.length = this.head = 0;
     return { done: false, value };
   }
 
-  return(): Promise<IteratorResult<number, undefined>> {
+  return(): Promise<IteratorResult<T, undefined>> {
     this.cancel();
     return Promise.resolve({ done: true, value: undefined });
   }

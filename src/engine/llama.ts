@@ -25,6 +25,8 @@ import {
   type SamplerConfig,
 } from "./native.js";
 import { openPooledModel } from "./pooled.js";
+import { LogprobReader } from "./logprobs.js";
+import { TokenPieces } from "./pieces.js";
 import { estimateLoad, loadedVram } from "./estimate.js";
 import { checkGpu } from "./gpu-check.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
@@ -158,7 +160,14 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
   const addBos = model.tokens.shouldPrependBosToken;
   const bos = model.tokens.bos ?? undefined;
   const vram = loadedVram(model, load);
-  const sequences = { model, batcher, newSampler, grammars, contextSize: context.contextSize };
+  const sequences = {
+    model,
+    batcher,
+    newSampler,
+    grammars,
+    contextSize: context.contextSize,
+    pieces: new TokenPieces(model),
+  };
 
   return {
     facts: {
@@ -223,6 +232,7 @@ interface SequenceParts {
   newSampler: (config: SamplerConfig) => NativeSampler;
   grammars: GrammarCache;
   contextSize: number;
+  pieces: TokenPieces;
 }
 
 function wrapSequence(parts: SequenceParts, slot: Slot, free: () => void): EngineSequence {
@@ -247,6 +257,7 @@ function wrapSequence(parts: SequenceParts, slot: Slot, free: () => void): Engin
         shift: opts.shift,
         numKeep: opts.numKeep,
         onPromptDone: opts.onPromptDone,
+        logprobs: opts.logprobs ? new LogprobReader(parts.newSampler, opts.logprobs.top) : undefined,
       });
       const stop = () => tokens.cancel();
       opts.signal?.addEventListener("abort", stop, { once: true });
@@ -255,15 +266,16 @@ function wrapSequence(parts: SequenceParts, slot: Slot, free: () => void): Engin
       );
       const tail = grammar ? new GrammarTail() : undefined;
       try {
-        for await (const token of tokens) {
+        for await (const { token, logprob: raw } of tokens) {
           const text = detok.push(token);
+          const logprob = raw && parts.pieces.logprob(raw);
           if (!tail) {
-            yield { token, text };
+            yield { token, text, logprob };
             continue;
           }
           const out = tail.push(text);
           if (out.stop) return;
-          yield { token, text: out.emit };
+          yield { token, text: out.emit, logprob };
         }
         if (opts.signal?.aborted) return;
         const rest = detok.flush();

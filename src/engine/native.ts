@@ -15,6 +15,12 @@ export interface NativeContext {
   decodeBatch(): Promise<void>;
   /** Samples from the logits at `batchLogitIndex`; -1 when nothing can be sampled. */
   sampleToken(batchLogitIndex: number, sampler: NativeSampler): Promise<number>;
+  /**
+   * Runs `sampler` on the logits at `batchLogitIndex` and reports logits from what its chain leaves:
+   * those of `tokens` (and of the token it picks, with `picked`), and the first `top` candidates;
+   * with `weight`, also the sum of exp(logit - highest logit) over all candidates left.
+   */
+  readLogits(batchLogitIndex: number, sampler: NativeSampler, request: LogitRequest): Promise<LogitReport>;
   /** Drops every cell of the sequence. */
   disposeSequence(seq: number): void;
   /** Drops cells at positions [start, end); end -1 means to the end. False when it can't. */
@@ -23,6 +29,22 @@ export interface NativeContext {
   shiftSequenceTokenCells(seq: number, start: number, end: number, delta: number): void;
   /** The lowest position the sequence still has cells for (-1 when empty). */
   getSequenceKvCacheMinPosition(seq: number): number;
+}
+
+export interface LogitRequest {
+  tokens: readonly number[];
+  picked: boolean;
+  top: number;
+  weight: boolean;
+}
+
+export interface LogitReport {
+  /** The token the sampler picked. */
+  picked: number;
+  /** Highest logit first. */
+  logits: Array<{ token: number; logit: number }>;
+  /** Sum of exp(logit - highest logit) over the candidates; undefined unless asked for. */
+  weight: number | undefined;
 }
 
 /** Sampler settings in the addon's terms; only the keys given change the sampler chain. */
@@ -143,11 +165,61 @@ export function nativeContext(context: LlamaContext): NativeContext {
     addToBatch: (seq, pos, tokens, logits) => addon.addToBatch(seq, pos, tokens, logits),
     decodeBatch: () => gate(() => addon.decodeBatch()),
     sampleToken: (index, sampler) => addon.sampleToken(index, sampler),
+    readLogits: async (index, sampler, request) =>
+      logitReport(await readLogits(addon, index, sampler, request)),
     disposeSequence: (seq) => addon.disposeSequence(seq),
     removeTokenCellsFromSequence: (seq, start, end) => addon.removeTokenCellsFromSequence(seq, start, end),
     shiftSequenceTokenCells: (seq, start, end, delta) =>
       addon.shiftSequenceTokenCells(seq, start, end, delta),
     getSequenceKvCacheMinPosition: (seq) => addon.getSequenceKvCacheMinPosition(seq),
+  };
+}
+
+/**
+ * The addon's sampleToken with its optional reports: (index, sampler, probabilities, confidence,
+ * [token filter, highest, lowest, picked, top count], total weight), resolving to
+ * [token, probabilities, confidence, logits as token/value pairs, total weight].
+ */
+type ReportingSampleToken = (
+  this: NativeContext,
+  index: number,
+  sampler: NativeSampler,
+  probabilities: false,
+  confidence: false,
+  logits: [number[], false, false, boolean, number],
+  weight: boolean,
+) => Promise<unknown[]>;
+
+function readLogits(
+  addon: NativeContext,
+  index: number,
+  sampler: NativeSampler,
+  request: LogitRequest,
+): Promise<unknown[]> {
+  const sample = Reflect.get(addon, "sampleToken") as unknown as ReportingSampleToken;
+  const logits: [number[], false, false, boolean, number] = [
+    [...request.tokens],
+    false,
+    false,
+    request.picked,
+    request.top,
+  ];
+  return sample.call(addon, index, sampler, false, false, logits, request.weight);
+}
+
+/** Parses the addon's reply to readLogits. */
+export function logitReport(reply: unknown[]): LogitReport {
+  const [picked, , , pairs, weight] = reply;
+  const byToken = new Map<number, number>();
+  if (Array.isArray(pairs)) {
+    for (let i = 0; i + 1 < pairs.length; i += 2) byToken.set(Number(pairs[i]), Number(pairs[i + 1]));
+  }
+  const logits = [...byToken].map(([token, logit]) => ({ token, logit }));
+  logits.sort((a, b) => b.logit - a.logit);
+  return {
+    picked: typeof picked === "number" ? picked : -1,
+    logits,
+    weight: typeof weight === "number" ? weight : undefined,
   };
 }
 

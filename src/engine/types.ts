@@ -47,6 +47,20 @@ export interface GenerateStep {
   token: number;
   /** Text this token completes; "" while a multi-byte character is still incomplete. */
   text: string;
+  /** Present when asked for with `logprobs`. */
+  logprob?: Logprob | undefined;
+}
+
+export interface TokenLogprob {
+  /** The token's own text (special tokens as written, a leading space kept). */
+  token: string;
+  /** Natural log of its probability under the raw logits (before any sampling settings). */
+  logprob: number;
+}
+
+export interface Logprob extends TokenLogprob {
+  /** The most likely tokens at this position, most likely first. */
+  top: TokenLogprob[];
 }
 
 export interface ModelFacts {
@@ -121,6 +135,8 @@ export interface EngineSequence {
       onPromptDone?: (evaluated: number) => void;
       shift: boolean;
       numKeep: number;
+      /** Report each token's log-probability and `top` alternatives (0-20); undefined: none. */
+      logprobs?: { top: number } | undefined;
     },
   ): AsyncGenerator<GenerateStep, void, void>;
   /** Returns the sequence to its model's pool, keeping its cache for the next request. */

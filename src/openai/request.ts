@@ -373,6 +373,7 @@ export function fromChatCompletion(body: Obj): ChatConversion {
   }
 
   if (format !== undefined) options.stop = withJsonEnd(options.stop);
+  const topLogprobs = optInt(body, "top_logprobs");
 
   const native: Obj = {
     model,
@@ -383,6 +384,8 @@ export function fromChatCompletion(body: Obj): ChatConversion {
     ...(choice.tools && choice.tools.length > 0 ? { tools: choice.tools } : {}),
     ...(think !== undefined ? { think } : {}),
     ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
+    ...(optBool(body, "logprobs") ? { logprobs: true } : {}),
+    ...(topLogprobs !== undefined ? { top_logprobs: topLogprobs } : {}),
   };
   return { ...settings, model, request: decodeChatRequest(JSON.stringify(native)) };
 }
@@ -434,12 +437,15 @@ export function fromCompletion(body: Obj): CompletionConversion {
   options.presence_penalty = optNumber(body, "presence_penalty") ?? options.presence_penalty ?? 0;
   const topP = optNumber(body, "top_p");
   if (topP !== undefined && topP !== 0) options.top_p = topP;
+  // The legacy API's logprobs is the number of alternatives; 0 still reports the chosen tokens.
+  const logprobs = optInt(body, "logprobs");
   const native: Obj = {
     model,
     prompt: typeof prompt === "string" ? prompt : "",
     suffix: optString(body, "suffix") ?? "",
     stream: settings.stream,
     options,
+    ...(logprobs !== undefined ? { logprobs: true, top_logprobs: logprobs } : {}),
     ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
   };
   return { ...settings, model, request: decodeGenerateRequest(JSON.stringify(native)) };

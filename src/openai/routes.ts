@@ -13,6 +13,8 @@ import { chat } from "../core/chat.js";
 import { generate } from "../core/generate.js";
 import { showModel } from "../core/show.js";
 import type { InferenceEvent, Metrics } from "../core/inference.js";
+import type { Logprob } from "../engine/types.js";
+import { wireLogprobs } from "../api/wire/logprobs.js";
 import type { OutputPiece } from "../core/output.js";
 import type { ParsedToolCall } from "../tools/index.js";
 import { parseName } from "../store/names.js";
@@ -77,18 +79,25 @@ export function openaiToolCalls(calls: readonly ParsedToolCall[]) {
 /** Collects a whole answer: all pieces joined, and the final event. */
 async function collect(events: AsyncIterable<InferenceEvent>) {
   const piece: OutputPiece = { content: "", thinking: "", toolCalls: [] };
+  const logprobs: Logprob[] = [];
   let last: InferenceEvent | undefined;
   for await (const ev of events) {
     if (ev.type === "piece") {
       piece.content += ev.piece.content;
       piece.thinking += ev.piece.thinking;
       piece.toolCalls.push(...ev.piece.toolCalls);
+      if (ev.logprobs) logprobs.push(...ev.logprobs);
     } else last = ev;
   }
   const doneReason =
     last?.type === "done" ? last.doneReason : last?.type === "early" ? last.doneReason : undefined;
   const metrics = last?.type === "done" ? last.metrics : undefined;
-  return { piece, doneReason, metrics };
+  return { piece, doneReason, metrics, logprobs };
+}
+
+/** A choice's `logprobs` as Ollama writes it for chat; absent when there are none. */
+function chatLogprobs(logprobs: readonly Logprob[] | undefined) {
+  return logprobs && logprobs.length > 0 ? { logprobs: { content: wireLogprobs(logprobs) } } : {};
 }
 
 // ---- /v1/chat/completions ----
@@ -100,7 +109,9 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
   const model = conv.model;
   if (!conv.stream) {
     const clientGone = abortOnClose(res);
-    const { piece, doneReason, metrics } = await collect(chat(ctx, conv.request, clientGone, start));
+    const { piece, doneReason, metrics, logprobs } = await collect(
+      chat(ctx, conv.request, clientGone, start),
+    );
     if (clientGone.aborted) return;
     const calls = openaiToolCalls(piece.toolCalls);
     let finish: string | null = doneReason ?? null;
@@ -114,7 +125,7 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
       created: nowSeconds(),
       model,
       system_fingerprint: fingerprint,
-      choices: [{ index: 0, message, finish_reason: finish }],
+      choices: [{ index: 0, message, finish_reason: finish, ...chatLogprobs(logprobs) }],
       usage: usage(metrics),
     });
     return;
@@ -122,24 +133,25 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
 
   const sse = new SseWriter(res);
   const created = nowSeconds();
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+  const chunk = (delta: Record<string, unknown>, finish: string | null, logprobs?: readonly Logprob[]) => ({
     id,
     object: "chat.completion.chunk",
     created,
     model,
     system_fingerprint: fingerprint,
-    choices: [{ index: 0, delta, finish_reason: finish }],
+    choices: [{ index: 0, delta, finish_reason: finish, ...chatLogprobs(logprobs) }],
   });
   let first = true;
   let toolCallSent = false;
-  const emit = (p: OutputPiece) => {
+  const emit = (p: OutputPiece, logprobs?: readonly Logprob[]) => {
     const role = first ? { role: "assistant" } : {};
     const calls = openaiToolCalls(p.toolCalls);
     if (calls.length > 0) toolCallSent = true;
     const mixed = p.thinking !== "" && (p.content !== "" || calls.length > 0);
     if (mixed) {
-      // OpenAI clients expect reasoning and content in separate deltas.
-      sse.data(chunk({ ...role, reasoning: p.thinking }, null));
+      // OpenAI clients expect reasoning and content in separate deltas; the log-probabilities
+      // ride on the first, as in Ollama.
+      sse.data(chunk({ ...role, reasoning: p.thinking }, null, logprobs));
       sse.data(chunk({ content: p.content, ...(calls.length > 0 ? { tool_calls: calls } : {}) }, null));
     } else {
       sse.data(
@@ -151,6 +163,7 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
             ...(calls.length > 0 ? { tool_calls: calls } : {}),
           },
           null,
+          logprobs,
         ),
       );
     }
@@ -160,7 +173,7 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
     for await (const ev of chat(ctx, conv.request, sse.signal, start)) {
       if (sse.closed) return;
       if (ev.type === "piece") {
-        emit(ev.piece);
+        emit(ev.piece, ev.logprobs);
         continue;
       }
       // A wholly empty answer still opens with a role chunk.
@@ -203,34 +216,41 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
   const model = conv.model;
   if (!conv.stream) {
     const clientGone = abortOnClose(res);
-    const { piece, doneReason, metrics } = await collect(generate(ctx, conv.request, clientGone, start));
+    const { piece, doneReason, metrics, logprobs } = await collect(
+      generate(ctx, conv.request, clientGone, start),
+    );
     if (clientGone.aborted) return;
+    const text = piece.content;
     sendJson(res, 200, {
       id,
       object: "text_completion",
       created: nowSeconds(),
       model,
       system_fingerprint: fingerprint,
-      choices: [{ text: piece.content, index: 0, finish_reason: doneReason ?? null }],
+      choices: [{ text, index: 0, finish_reason: doneReason ?? null, ...legacyLogprobs(logprobs, 0) }],
       usage: usage(metrics),
     });
     return;
   }
   const sse = new SseWriter(res);
   const created = nowSeconds();
-  const chunk = (text: string, finish: string | null) => ({
+  const chunk = (text: string, finish: string | null, logprobs?: Record<string, unknown>) => ({
     id,
     object: "text_completion",
     created,
-    choices: [{ text, index: 0, finish_reason: finish }],
+    choices: [{ text, index: 0, finish_reason: finish, ...logprobs }],
     model,
     system_fingerprint: fingerprint,
   });
+  let offset = 0;
   try {
     for await (const ev of generate(ctx, conv.request, sse.signal, start)) {
       if (sse.closed) return;
       if (ev.type === "piece") {
-        if (ev.piece.content !== "") sse.data(chunk(ev.piece.content, null));
+        const text = ev.piece.content;
+        if (text !== "" || ev.logprobs?.length)
+          sse.data(chunk(text, null, legacyLogprobs(ev.logprobs, offset)));
+        offset += text.length;
         continue;
       }
       sse.data(chunk("", ev.doneReason ?? "stop"));
@@ -247,6 +267,28 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
   } catch (err) {
     streamFailure(sse, res, err);
   }
+}
+
+/**
+ * /v1/completions' logprobs in OpenAI's legacy shape (Ollama leaves them out there): parallel
+ * lists of tokens, their log-probabilities, the alternatives as token-to-logprob maps, and where
+ * each token starts in the choice's text (from `offset`, the text sent before this chunk).
+ */
+function legacyLogprobs(logprobs: readonly Logprob[] | undefined, offset: number) {
+  if (!logprobs || logprobs.length === 0) return {};
+  const textOffset: number[] = [];
+  for (const l of logprobs) {
+    textOffset.push(offset);
+    offset += l.token.length;
+  }
+  return {
+    logprobs: {
+      tokens: logprobs.map((l) => l.token),
+      token_logprobs: logprobs.map((l) => l.logprob),
+      top_logprobs: logprobs.map((l) => Object.fromEntries(l.top.map((t) => [t.token, t.logprob]))),
+      text_offset: textOffset,
+    },
+  };
 }
 
 // ---- /v1/models ----

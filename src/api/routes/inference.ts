@@ -11,6 +11,8 @@ import { generate } from "../../core/generate.js";
 import { chat } from "../../core/chat.js";
 import type { InferenceEvent, Metrics } from "../../core/inference.js";
 import type { OutputPiece } from "../../core/output.js";
+import type { Logprob } from "../../engine/types.js";
+import { wireLogprobs } from "../wire/logprobs.js";
 
 type Kind = "generate" | "chat";
 
@@ -56,21 +58,26 @@ async function handle(ctx: RouteContext, kind: Kind, req: IncomingMessage, res: 
   }
 }
 
-function aggregate(events: InferenceEvent[]): InferenceEvent {
+/** What stream:false answers with: the done event carrying every piece and log-probability. */
+type Aggregated = InferenceEvent & { piece?: OutputPiece; logprobs?: Logprob[] };
+
+function aggregate(events: InferenceEvent[]): Aggregated {
   const last = events.at(-1);
   if (!last || last.type !== "done") return last ?? { type: "early" };
   const piece: OutputPiece = { content: "", thinking: "", toolCalls: [] };
+  const logprobs: Logprob[] = [];
   for (const ev of events) {
     if (ev.type !== "piece") continue;
     piece.content += ev.piece.content;
     piece.thinking += ev.piece.thinking;
     piece.toolCalls.push(...ev.piece.toolCalls);
+    if (ev.logprobs) logprobs.push(...ev.logprobs);
   }
-  return { ...last, piece } as InferenceEvent;
+  return { ...last, piece, logprobs };
 }
 
 function framer(kind: Kind, model: string) {
-  return (ev: InferenceEvent & { piece?: OutputPiece }): Record<string, unknown> => {
+  return (ev: Aggregated): Record<string, unknown> => {
     const piece = ev.type === "piece" || ev.piece ? ev.piece : undefined;
     const done = ev.type !== "piece";
     const out: Record<string, unknown> = { model, created_at: rfc3339Nano() };
@@ -96,6 +103,7 @@ function framer(kind: Kind, model: string) {
       if (ev.context && ev.context.length > 0) out.context = ev.context;
     }
     if (kind === "generate" && piece && piece.toolCalls.length > 0) out.tool_calls = toolCalls(piece);
+    if (ev.logprobs && ev.logprobs.length > 0) out.logprobs = wireLogprobs(ev.logprobs);
     if (ev.type === "done") Object.assign(out, metrics(ev.metrics));
     return out;
   };
