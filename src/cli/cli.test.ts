@@ -4,13 +4,22 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { runCli, normalizeArgv } from "./main.js";
 import { MemoryOutput, type Input } from "./io.js";
 import { NOT_RUNNING } from "./client.js";
+
+const scratch: string[] = [];
+after(() => Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function scratchDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "tollama-create-"));
+  scratch.push(dir);
+  return dir;
+}
 
 interface Seen {
   method: string;
@@ -272,7 +281,7 @@ void test("run rejects a bad --think and a bad --keepalive", async () => {
 });
 
 void test("create uploads missing blobs, then sends the create request", async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), "tollama-create-"));
+  const dir = await scratchDir();
   const weights = Buffer.from("GGUF fake weights for a test");
   await writeFile(path.join(dir, "m.gguf"), weights);
   await writeFile(
@@ -306,7 +315,7 @@ void test("create uploads missing blobs, then sends the create request", async (
 });
 
 void test("create from an existing model sends `from`; default Modelfile is read from the folder", async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), "tollama-create-"));
+  const dir = await scratchDir();
   await writeFile(path.join(dir, "Modelfile"), "FROM llama3.2\nTEMPLATE {{ .Prompt }}\n");
   seen.length = 0;
   const r = await cli(["create", "mine"], { cwd: dir });
@@ -316,7 +325,7 @@ void test("create from an existing model sends `from`; default Modelfile is read
 });
 
 void test("create reports Modelfile errors with their line", async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), "tollama-create-"));
+  const dir = await scratchDir();
   await writeFile(path.join(dir, "Modelfile"), "FROM x\nBOGUS y\n");
   const r = await cli(["create", "mine"], { cwd: dir });
   assert.equal(r.code, 1);

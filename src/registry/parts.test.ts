@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import {
   decodePart,
   encodePart,
@@ -13,8 +13,12 @@ import {
   writeSidecar,
 } from "./parts.js";
 
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true }))));
+
 async function blobFile(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "tollama-parts-"));
+  dirs.push(dir);
   return path.join(dir, `sha256-${"cd".repeat(32)}`);
 }
 

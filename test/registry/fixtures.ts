@@ -1,6 +1,7 @@
 // Shared pieces of the registry integration tests: small random models built with the store API,
 // temp stores, and a tuning small enough that a 1 MB blob spans many parts.
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -19,8 +20,16 @@ export const FAST: Partial<Tuning> = {
   uploadChunkSize: 256 * 1024,
 };
 
+const made: string[] = [];
+// Each test file runs in its own process: its stores go when it exits, passed or failed.
+process.once("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export async function tempDir(prefix = "tollama-reg-"): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export async function tempStore(): Promise<Store> {
