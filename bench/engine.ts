@@ -32,7 +32,7 @@ import {
   prepareStore,
   preload,
   processMemory,
-  ratio,
+  pairedRatio,
   ROOT,
   startTollama,
   stream,
@@ -304,25 +304,28 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
           fmt(d),
           fmt(b),
           fmt(s),
-          fmt(ratio(h, d), 3),
-          fmt(ratio(h, b), 3),
-          fmt(ratio(d, b), 3),
-          fmt(ratio(h, s), 3),
+          fmt(pairedRatio(p.http, p.direct), 3),
+          fmt(pairedRatio(p.http, p.bench), 3),
+          fmt(pairedRatio(p.direct, p.bench), 3),
+          fmt(pairedRatio(p.http, p.server), 3),
           fmt(median(p.alt)),
         ];
       }),
     );
   const t1 = speedTable(
-    `Decode tg${tg}, tok/s, ${threads} threads (median; target HTTP >= 0.95x llama-bench)`,
+    `Decode tg${tg}, tok/s, ${threads} threads (medians; ratios are medians of per-round ratios; target HTTP >= 0.95x llama-bench)`,
     (r) => ({ http: r.httpTg, direct: r.directTg, bench: r.benchTg, alt: r.benchTgAlt, server: r.serverTg }),
   );
-  const t2 = speedTable(`Prompt eval pp${pp}, tok/s (median; target HTTP >= 0.95x llama-bench)`, (r) => ({
-    http: r.httpPp,
-    direct: r.directPp,
-    bench: r.benchPp,
-    alt: r.benchPpAlt,
-    server: r.serverPp,
-  }));
+  const t2 = speedTable(
+    `Prompt eval pp${pp}, tok/s (medians and per-round ratios; target HTTP >= 0.95x llama-bench)`,
+    (r) => ({
+      http: r.httpPp,
+      direct: r.directPp,
+      bench: r.benchPp,
+      alt: r.benchPpAlt,
+      server: r.serverPp,
+    }),
+  );
   const t3 = table(
     "Resident memory with the model loaded, MiB (target: tollama within 150 MB of llama-server)",
     ["model", "KV cells / slots", "tollama RSS (anon+file)", "llama-server RSS (anon+file)", "difference"],

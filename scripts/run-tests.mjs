@@ -18,7 +18,8 @@ function findTests(dir) {
 const filter = process.argv.slice(2);
 let files = [...findTests("dist/src"), ...findTests("dist/test")].sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((s) => f.includes(s)));
-const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "2" };
+// One pool thread, as bin/tollama.cjs gives the server: decodes and samplings then queue back to back.
+const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "1" };
 // A hung test fails after 3 minutes instead of holding CI to its limit, and a file whose tests
 // are done exits even if a socket or timer it forgot to close would keep it alive.
 const args = ["--test", "--test-concurrency=1", "--test-timeout=180000", "--test-force-exit", ...files];

@@ -77,6 +77,16 @@ export function ratio(a: number, b: number): number {
   return b > 0 ? a / b : NaN;
 }
 
+/**
+ * The median of per-round ratios a[i]/b[i]: runs of one round are seconds apart, so a machine that
+ * drifts (other tenants' memory traffic moves small-model decode by ±15% here) moves both alike.
+ * Falls back to the ratio of medians when the rounds do not pair up.
+ */
+export function pairedRatio(a: number[], b: number[]): number {
+  if (a.length !== b.length || a.length === 0) return ratio(median(a), median(b));
+  return median(a.map((x, i) => ratio(x, b[i] as number)));
+}
+
 // ---------------------------------------------------------------- tables and results
 
 export function table(title: string, header: string[], rows: (string | number)[][]): string {

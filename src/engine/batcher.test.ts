@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Batcher, type Sampled, type Slot } from "./batcher.js";
-import type { LogitReport, NativeContext, NativeSampler } from "./native.js";
+import type { LogitReport, NativeContext, NativeSampler, SampleAt } from "./native.js";
 
 const EOG = 999;
 
@@ -22,7 +22,7 @@ class FakeNative implements NativeContext {
     this.batch.push({ seq, pos, tokens: [...tokens], logits: [...logits] });
     return Uint32Array.from(logits, () => this.logitCount++);
   }
-  async decodeBatch(): Promise<void> {
+  private async decodeBatch(): Promise<void> {
     this.batches.push(this.batch);
     await new Promise((r) => setImmediate(r));
     if (this.failNextDecode) {
@@ -30,9 +30,12 @@ class FakeNative implements NativeContext {
       throw new Error("decode failed");
     }
   }
-  async sampleToken(_index: number, sampler: NativeSampler): Promise<number> {
-    await Promise.resolve();
-    return (sampler as ScriptSampler).next();
+  async decodeAndSample(samples: ReadonlyArray<SampleAt>): Promise<Array<Promise<number>>> {
+    await this.decodeBatch();
+    return samples.map(async (s) => {
+      await Promise.resolve();
+      return (s.sampler as ScriptSampler).next();
+    });
   }
   readLogits(index: number): Promise<LogitReport> {
     return Promise.reject(new Error(`readLogits(${index}) is not scripted`));

@@ -8,7 +8,7 @@
  * every step carries all generating slots (node-llama-cpp's evaluate() loop waited for each reader
  * and decoded whichever slots happened to be ready, often one or two at a time).
  */
-import type { NativeContext, NativeSampler } from "./native.js";
+import type { NativeContext, NativeSampler, SampleAt } from "./native.js";
 import { TokenChannel } from "./channel.js";
 import type { LogprobSource, RawLogprob } from "./logprobs.js";
 
@@ -132,8 +132,17 @@ export class Batcher {
     if (items.length === 0) return;
     this.native.initBatch(items.reduce((n, item) => n + item.tokens.length, 0));
     const logits = items.map((item) => this.add(item));
+    // The jobs whose last token this batch holds, and where its logits will be.
+    const due: Array<{ job: Job; index: number }> = [];
+    for (const [i, item] of items.entries()) {
+      const index = logits[i];
+      if (index !== undefined) due.push({ job: item.job, index });
+    }
+    let sampled: Array<Promise<number>>;
     try {
-      await this.native.decodeBatch();
+      sampled = await this.native.decodeAndSample(
+        due.map((d): SampleAt => ({ index: d.index, sampler: d.job.sampler })),
+      );
     } catch (err) {
       for (const { job } of items) this.fail(job, err);
       return;
@@ -142,7 +151,7 @@ export class Batcher {
       job.slot.tokens.push(...tokens);
       job.pending.splice(0, tokens.length);
     }
-    await Promise.all(items.map((item, i) => this.sample(item.job, logits[i])));
+    await Promise.all(due.map((d, k) => this.sample(d.job, d.index, sampled[k] as Promise<number>)));
   }
 
   /** Keeps the longest cached prefix of the prompt in the slot and erases the rest. */
@@ -213,12 +222,16 @@ export class Batcher {
     return last ? indexes[0] : undefined;
   }
 
-  private async sample(job: Job, logit: number | undefined): Promise<void> {
-    if (logit === undefined || job.phase === "done") return;
+  /** Takes the token sampled at batch index `logit` for the job (a job already over drops it). */
+  private async sample(job: Job, logit: number, sampled: Promise<number>): Promise<void> {
+    if (job.phase === "done") {
+      void sampled.catch(() => undefined);
+      return;
+    }
     let token: number;
     let logprob: RawLogprob | undefined;
     try {
-      token = await this.native.sampleToken(logit, job.sampler);
+      token = await sampled;
       if (job.logprobs && token >= 0 && !this.opts.isEndOfGeneration(token))
         logprob = await job.logprobs.read(this.native, logit, token);
     } catch (err) {

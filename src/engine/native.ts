@@ -12,9 +12,12 @@ export interface NativeContext {
   initBatch(size: number): void;
   /** Returns the batch indexes of the logits asked for by `logitIndexes` (indexes into `tokens`). */
   addToBatch(seq: number, firstPos: number, tokens: Uint32Array, logitIndexes: Uint32Array): Uint32Array;
-  decodeBatch(): Promise<void>;
-  /** Samples from the logits at `batchLogitIndex`; -1 when nothing can be sampled. */
-  sampleToken(batchLogitIndex: number, sampler: NativeSampler): Promise<number>;
+  /**
+   * Decodes the batch, then samples at each of `samples` (a batch index and its sampler). Resolves
+   * once the decode is done (rejects if it fails) with one promise per sample: the token, or -1
+   * when nothing can be sampled.
+   */
+  decodeAndSample(samples: ReadonlyArray<SampleAt>): Promise<Array<Promise<number>>>;
   /**
    * Runs `sampler` on the logits at `batchLogitIndex` and reports logits from what its chain leaves:
    * those of `tokens` (and of the token it picks, with `picked`), and the first `top` candidates;
@@ -29,6 +32,11 @@ export interface NativeContext {
   shiftSequenceTokenCells(seq: number, start: number, end: number, delta: number): void;
   /** The lowest position the sequence still has cells for (-1 when empty). */
   getSequenceKvCacheMinPosition(seq: number): number;
+}
+
+export interface SampleAt {
+  index: number;
+  sampler: NativeSampler;
 }
 
 export interface LogitRequest {
@@ -74,7 +82,7 @@ interface Handle {
 
 /** What LlamaContext's own decodes go through: its dispose guard and the share of threads. */
 interface ContextInternals {
-  _ctx: NativeContext & { setThreads(threads: number): void };
+  _ctx: { setThreads(threads: number): void };
   _llama: { gpu: string | false };
   _backendContextDisposeGuard: { createPreventDisposalHandle(): Handle };
   _reserveThreads(): void;
@@ -85,7 +93,7 @@ interface ContextInternals {
 }
 
 interface Internals {
-  _ctx?: Partial<NativeContext>;
+  _ctx?: Partial<AddonContext>;
   _model?: unknown;
   _llama?: { _bindings?: { AddonSampler?: new (model: unknown) => NativeSampler } };
   _state?: unknown;
@@ -101,6 +109,23 @@ const contextMethods = [
   "shiftSequenceTokenCells",
   "getSequenceKvCacheMinPosition",
 ] as const;
+
+/** The addon context's own decode and sampling calls, each one job on libuv's thread pool. */
+type AddonContext = Omit<NativeContext, "decodeAndSample" | "readLogits"> & {
+  decodeBatch(): Promise<void>;
+  sampleToken(batchLogitIndex: number, sampler: NativeSampler): Promise<number>;
+};
+
+/**
+ * True when libuv's thread pool has one thread (bin/tollama.cjs sets UV_THREADPOOL_SIZE=1 before
+ * the pool starts). Its jobs then run one after another in the order queued, so samplings queued
+ * right behind a decode run the moment it ends: one trip through the event loop less per token
+ * (about 0.1 ms here; a tenth of a token's time on a GPU). With more threads a sampling could run
+ * beside the decode, so they wait for it instead.
+ */
+export function serialWorkQueue(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.UV_THREADPOOL_SIZE?.trim() === "1";
+}
 
 /** Vulkan crashes when contexts decode in parallel (node-llama-cpp serialises them too). */
 let vulkanDecodes: Promise<unknown> = Promise.resolve();
@@ -158,13 +183,30 @@ export function nativeContext(context: LlamaContext): NativeContext {
   }
   const gate = decodeGate(context);
   if (!gate) throw incompatible("context's decode internals");
-  const addon = ctx as NativeContext;
+  const addon = ctx as AddonContext;
+  const pipelined = serialWorkQueue();
 
   return {
     initBatch: (size) => addon.initBatch(size),
     addToBatch: (seq, pos, tokens, logits) => addon.addToBatch(seq, pos, tokens, logits),
-    decodeBatch: () => gate(() => addon.decodeBatch()),
-    sampleToken: (index, sampler) => addon.sampleToken(index, sampler),
+    decodeAndSample: (samples) =>
+      gate(async () => {
+        const decoded = addon.decodeBatch();
+        if (!pipelined) {
+          await decoded;
+          return samples.map((s) => addon.sampleToken(s.index, s.sampler));
+        }
+        const tokens = samples.map((s) => addon.sampleToken(s.index, s.sampler));
+        try {
+          await decoded;
+        } catch (err) {
+          // Sampled from whatever the failed decode left (the addon then finds no logits, or
+          // stale ones): settled here, never read.
+          for (const t of tokens) void t.catch(() => undefined);
+          throw err;
+        }
+        return tokens;
+      }),
     readLogits: async (index, sampler, request) =>
       logitReport(await readLogits(addon, index, sampler, request)),
     disposeSequence: (seq) => addon.disposeSequence(seq),
@@ -181,7 +223,7 @@ export function nativeContext(context: LlamaContext): NativeContext {
  * [token, probabilities, confidence, logits as token/value pairs, total weight].
  */
 type ReportingSampleToken = (
-  this: NativeContext,
+  this: AddonContext,
   index: number,
   sampler: NativeSampler,
   probabilities: false,
@@ -191,7 +233,7 @@ type ReportingSampleToken = (
 ) => Promise<unknown[]>;
 
 function readLogits(
-  addon: NativeContext,
+  addon: AddonContext,
   index: number,
   sampler: NativeSampler,
   request: LogitRequest,
