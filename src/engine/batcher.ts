@@ -225,7 +225,8 @@ export class Batcher {
   /** Takes the token sampled at batch index `logit` for the job (a job already over drops it). */
   private async sample(job: Job, logit: number, sampled: Promise<number>): Promise<void> {
     if (job.phase === "done") {
-      void sampled.catch(() => undefined);
+      // Still waited for: the step (and so close(), before the context is freed) outlasts it.
+      await sampled.catch(() => undefined);
       return;
     }
     let token: number;

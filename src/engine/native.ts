@@ -127,6 +127,33 @@ export function serialWorkQueue(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.UV_THREADPOOL_SIZE?.trim() === "1";
 }
 
+/**
+ * Starts the decode and the samplings after it. `pipelined` (a one-thread pool): samplings are
+ * queued at once, behind the decode. Otherwise they start once it is done.
+ */
+export async function decodeThenSample(
+  decode: () => Promise<void>,
+  sample: (at: SampleAt) => Promise<number>,
+  samples: ReadonlyArray<SampleAt>,
+  pipelined: boolean,
+): Promise<Array<Promise<number>>> {
+  const decoded = decode();
+  if (!pipelined) {
+    await decoded;
+    return samples.map(sample);
+  }
+  const tokens = samples.map(sample);
+  try {
+    await decoded;
+  } catch (err) {
+    // They sample whatever the failed decode left (no logits, or stale ones): never read, but
+    // waited for, so nothing of this step still runs once its jobs have failed.
+    await Promise.allSettled(tokens);
+    throw err;
+  }
+  return tokens;
+}
+
 /** Vulkan crashes when contexts decode in parallel (node-llama-cpp serialises them too). */
 let vulkanDecodes: Promise<unknown> = Promise.resolve();
 
@@ -190,23 +217,14 @@ export function nativeContext(context: LlamaContext): NativeContext {
     initBatch: (size) => addon.initBatch(size),
     addToBatch: (seq, pos, tokens, logits) => addon.addToBatch(seq, pos, tokens, logits),
     decodeAndSample: (samples) =>
-      gate(async () => {
-        const decoded = addon.decodeBatch();
-        if (!pipelined) {
-          await decoded;
-          return samples.map((s) => addon.sampleToken(s.index, s.sampler));
-        }
-        const tokens = samples.map((s) => addon.sampleToken(s.index, s.sampler));
-        try {
-          await decoded;
-        } catch (err) {
-          // Sampled from whatever the failed decode left (the addon then finds no logits, or
-          // stale ones): settled here, never read.
-          for (const t of tokens) void t.catch(() => undefined);
-          throw err;
-        }
-        return tokens;
-      }),
+      gate(() =>
+        decodeThenSample(
+          () => addon.decodeBatch(),
+          (s) => addon.sampleToken(s.index, s.sampler),
+          samples,
+          pipelined,
+        ),
+      ),
     readLogits: async (index, sampler, request) =>
       logitReport(await readLogits(addon, index, sampler, request)),
     disposeSequence: (seq) => addon.disposeSequence(seq),
