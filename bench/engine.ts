@@ -9,9 +9,11 @@
  *                                              [--reps N] [--quick] [--no-rss] [--gpu] [--fa auto|on|off]
  *
  * --gpu offloads every layer everywhere (tollama's default num_gpu, node-llama-cpp gpuLayers "max",
- * llama-bench/llama-server -ngl 99); without it all three run on the CPU. --fa (default auto, what
- * tollama does with OLLAMA_FLASH_ATTENTION unset) applies to all three. TOLLAMA_LLAMA_BIN names a
- * folder holding llama-bench (and llama-server) to use instead of bench/build-llama.sh's build.
+ * llama-bench/llama-server -ngl 99); without it all three run on the CPU. With --gpu, tollama's
+ * thread count is its own default (one, all layers being offloaded); the others get --threads.
+ * --fa (default auto, what tollama does with OLLAMA_FLASH_ATTENTION unset) applies to all three.
+ * TOLLAMA_LLAMA_BIN names a folder holding llama-bench (and llama-server) to use instead of
+ * bench/build-llama.sh's build.
  *
  * Prints tables and writes bench/results/engine-<timestamp>.json.
  */
@@ -133,7 +135,8 @@ export async function main(argv: string[]): Promise<void> {
     // The defaults a user of the README gets, plus the explicit thread count.
     const srv = await startTollama({
       OLLAMA_MODELS: storeDir,
-      OLLAMA_NUM_THREAD: String(threads),
+      // On the GPU tollama picks its own count (one thread when every layer is offloaded).
+      ...(setup.gpu ? {} : { OLLAMA_NUM_THREAD: String(threads) }),
       OLLAMA_CONTEXT_LENGTH: String(ctx),
       ...(setup.gpu ? {} : { OLLAMA_LLM_LIBRARY: "cpu" }),
       ...(fa === "auto" ? {} : { OLLAMA_FLASH_ATTENTION: fa === "on" ? "1" : "0" }),

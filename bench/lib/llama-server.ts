@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, processMemory, stopChild, track, waitServing, type Mem } from "./common.js";
+import { freePort, nowMs, processMemory, stopChild, track, waitServing, type Mem } from "./common.js";
 import { SAMPLING } from "./direct.js";
 
 export interface LlamaServerOptions {
@@ -56,12 +56,17 @@ export class LlamaServer {
     return processMemory(this.pid);
   }
 
-  /** One completion with tollama's sampling settings and llama.cpp's extra samplers off. */
+  /**
+   * One streamed completion with tollama's sampling settings and llama.cpp's extra samplers off.
+   * Decode is timed as tollama's is, on the client from the first token to the last event (a
+   * streaming client wakes once per token on both servers); prompt rate is the server's.
+   */
   async complete(prompt: string, nPredict: number, seed: number): Promise<ServerRun> {
     const body = {
       prompt,
       n_predict: nPredict,
       seed,
+      stream: true,
       temperature: SAMPLING.temperature,
       top_k: SAMPLING.topK,
       top_p: SAMPLING.topP,
@@ -77,12 +82,28 @@ export class LlamaServer {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    const out = (await r.json()) as {
-      timings?: { predicted_per_second?: number; prompt_per_second?: number };
-    };
+    if (!r.body) throw new Error(`llama-server answered ${r.status} without a body`);
+    type Event = { stop?: boolean; timings?: { predicted_n?: number; prompt_per_second?: number } };
+    let tFirst = NaN;
+    let last: Event = {};
+    let buffered = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of r.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line.startsWith("data: ")) continue;
+        if (Number.isNaN(tFirst)) tFirst = nowMs();
+        last = JSON.parse(line.slice(6)) as Event;
+      }
+    }
+    const tDone = nowMs();
+    const n = last.timings?.predicted_n ?? NaN;
     return {
-      decode: out.timings?.predicted_per_second ?? NaN,
-      prompt: out.timings?.prompt_per_second ?? NaN,
+      decode: ((n - 1) * 1000) / (tDone - tFirst),
+      prompt: last.timings?.prompt_per_second ?? NaN,
     };
   }
 

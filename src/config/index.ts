@@ -44,6 +44,8 @@ export interface Config {
   loadTimeout: KeepAlive;
   /** OLLAMA_NUM_THREAD (tollama): llama.cpp threads. Default: physical cores. */
   numThread: number;
+  /** True when OLLAMA_NUM_THREAD chose numThread (false: the physical-core default). */
+  numThreadSet: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     noPrune: bool("OLLAMA_NOPRUNE", false),
     loadTimeout: durationVar(v("OLLAMA_LOAD_TIMEOUT"), 5 * 60_000, "OLLAMA_LOAD_TIMEOUT", warn, true),
     numThread: uint("OLLAMA_NUM_THREAD", 0) || physicalCores(),
+    numThreadSet: uint("OLLAMA_NUM_THREAD", 0) > 0,
   };
 }
 

@@ -30,6 +30,7 @@ test("defaults: physical cores, batch 512, GPU layers fitted, f16 cache, flash a
     sequences: 0, // chosen at load by the scheduler
     batchSize: 512,
     threads: physicalCores(),
+    threadsChosen: false,
     gpuLayers: "auto",
     useMmap: undefined,
     flashAttention: "auto",
@@ -48,6 +49,10 @@ test("threads: num_thread (request over Modelfile), else OLLAMA_NUM_THREAD, else
   // 0 means "runtime decides", as in Ollama
   assert.equal(map({ OLLAMA_NUM_THREAD: "3" }, { num_thread: 0 }).load.threads, 3);
   assert.equal(map({ OLLAMA_NUM_THREAD: "0" }).load.threads, physicalCores());
+  // the engine may use fewer than the default (one thread with every layer on the GPU), never a chosen count
+  assert.equal(map({}).load.threadsChosen, false);
+  assert.equal(map({ OLLAMA_NUM_THREAD: "3" }).load.threadsChosen, true);
+  assert.equal(map({}, { num_thread: 5 }).load.threadsChosen, true);
   const bad = map({ OLLAMA_NUM_THREAD: "many" });
   assert.equal(bad.load.threads, physicalCores());
   assert.match(bad.warnings[0] ?? "", /OLLAMA_NUM_THREAD/);

@@ -41,6 +41,7 @@ export function loadOptions(config: Config, model: ModelForOptions, o: Options):
     sequences: config.numParallel,
     batchSize: o.numBatch > 0 ? o.numBatch : 512,
     threads: o.numThread > 0 ? o.numThread : config.numThread,
+    threadsChosen: o.numThread > 0 || config.numThreadSet,
     gpuLayers: o.numGpu < 0 ? "auto" : o.numGpu,
     useMmap: o.useMmap,
     flashAttention: config.flashAttention,

@@ -27,6 +27,7 @@ import {
 import { openPooledModel } from "./pooled.js";
 import { LogprobReader } from "./logprobs.js";
 import { TokenPieces } from "./pieces.js";
+import { contextThreads } from "./threads.js";
 import { estimateLoad, loadedVram } from "./estimate.js";
 import { checkGpu } from "./gpu-check.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
@@ -136,7 +137,12 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     contextSize: load.contextSize,
     sequences: load.sequences,
     batchSize: Math.max(load.batchSize, load.sequences),
-    threads: load.threads,
+    threads: contextThreads(
+      load.threads,
+      load.threadsChosen ?? false,
+      model.gpuLayers,
+      model.fileInsights.totalLayers,
+    ),
     flashAttention: load.flashAttention,
     experimentalKvCacheKeyType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
     experimentalKvCacheValueType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),

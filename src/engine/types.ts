@@ -14,6 +14,11 @@ export interface LoadOptions {
   batchSize: number;
   /** CPU threads for decoding; always explicit (node-llama-cpp's default oversubscribes small machines). */
   threads: number;
+  /**
+   * True when the user chose `threads` (num_thread, OLLAMA_NUM_THREAD). Otherwise the engine may use
+   * fewer where the CPU has little to do: one when every layer is on the GPU. Default false.
+   */
+  threadsChosen?: boolean | undefined;
   /** Layers to offload: "auto" fits by free VRAM; 0 keeps the model on the CPU. */
   gpuLayers: number | "auto";
   /** Memory-map the weights. undefined lets llama.cpp decide. */
