@@ -152,6 +152,30 @@ describe("logprobs", () => {
     for (const l of all) checkEntry(l, 1, true);
   });
 
+  test("concurrent requests each read their own position in a shared batch", async () => {
+    // Two slots decode in one batch; each entry must still head its own greedy alternatives, and the
+    // answers match the same requests run one at a time.
+    const ask = (prompt: string) =>
+      ollama.generate({
+        model: "tiny",
+        prompt,
+        stream: false,
+        logprobs: true,
+        top_logprobs: 2,
+        options: greedy,
+      });
+    const [a, b] = await Promise.all([ask("first one"), ask("another prompt")]);
+    for (const r of [a, b]) {
+      assert.equal(r.logprobs?.length, r.eval_count);
+      for (const l of r.logprobs ?? []) checkEntry(l, 2, true);
+    }
+    const alone = await ask("another prompt");
+    assert.deepEqual(
+      alone.logprobs?.map((l) => l.token),
+      b.logprobs?.map((l) => l.token),
+    );
+  });
+
   test("top_logprobs above 20 is Ollama's 400", async () => {
     const res = await fetch(`${server.url}/api/chat`, {
       method: "POST",
