@@ -117,13 +117,19 @@ type AddonContext = Omit<NativeContext, "decodeAndSample" | "readLogits"> & {
 };
 
 /**
+ * libuv reads UV_THREADPOOL_SIZE once, when its pool starts; what the variable said when this module
+ * loaded is the closest stand-in (a later change does not resize the pool).
+ */
+const poolSizeAtLoad = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE };
+
+/**
  * True when libuv's thread pool has one thread (bin/tollama.cjs sets UV_THREADPOOL_SIZE=1 before
  * the pool starts). Its jobs then run one after another in the order queued, so samplings queued
  * right behind a decode run the moment it ends: one trip through the event loop less per token
- * (about 0.1 ms here; a tenth of a token's time on a GPU). With more threads a sampling could run
- * beside the decode, so they wait for it instead.
+ * (about 0.1 ms here). With more threads a sampling could run beside the decode, so they wait for
+ * it instead.
  */
-export function serialWorkQueue(env: NodeJS.ProcessEnv = process.env): boolean {
+export function serialWorkQueue(env: NodeJS.ProcessEnv = poolSizeAtLoad): boolean {
   return env.UV_THREADPOOL_SIZE?.trim() === "1";
 }
 
