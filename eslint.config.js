@@ -11,6 +11,7 @@ export default tseslint.config(
       "bin/",
       "bench/*.cjs",
       "bench/gpu-kit/*.mjs",
+      "bench/threadpool/*.mjs",
       "scripts/*.mjs",
       "eslint.config.js",
     ],

@@ -9,8 +9,10 @@ const path = require("node:path");
 const { pathToFileURL } = require("node:url");
 
 const name = process.argv[2];
-if (name !== "serve" && name !== "engine") {
-  console.error("usage: node bench/run.cjs serve|engine [--quick] [--threads N] [--quant Q8_0|Q4_0] ...");
+if (!["serve", "engine", "threadpool"].includes(name)) {
+  console.error(
+    "usage: node bench/run.cjs serve|engine|threadpool [--quick] [--threads N] [--quant Q8_0|Q4_0] ...",
+  );
   process.exit(2);
 }
 const entry = pathToFileURL(path.join(__dirname, "..", "dist", "bench", `${name}.js`)).href;

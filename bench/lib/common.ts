@@ -208,6 +208,8 @@ export async function startTollama(
   env: Record<string, string>,
   nodeFlags: string[] = [],
   timeoutMs = 30_000,
+  /** The app folder whose bin/tollama.cjs runs (default: this checkout). */
+  app = ROOT,
 ): Promise<ServerProc> {
   const port = await freePort();
   let out = "";
@@ -220,8 +222,8 @@ export async function startTollama(
     OLLAMA_NOPRUNE: "1",
     ...env,
   });
-  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, "bin", "tollama.cjs"), "serve"], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...nodeFlags, join(app, "bin", "tollama.cjs"), "serve"], {
+    cwd: app,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });

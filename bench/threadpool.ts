@@ -1,0 +1,104 @@
+/**
+ * Would a persistent ggml thread pool close the decode gap? (issue 8) node-llama-cpp's prebuilt
+ * addon attaches none, so ggml starts and joins its worker threads on every decode, and on a small
+ * machine a new thread can land behind the one that spin-waits for it. bench/threadpool/build.sh
+ * builds a copy of the addon that attaches a pool (bench/threadpool/patch-addon.mjs); this runs
+ * tollama on the prebuilt addon (A) and on that build (B) side by side, same store and settings,
+ * interleaved, and prints server decode rates and the median of per-round B/A ratios.
+ *
+ *   bash bench/threadpool/build.sh && npm run build && node bench/run.cjs threadpool \
+ *     [--models tiny,smollm,qwen-q4] [--threads N] [--reps N] [--tg N] [--poll 0-100]
+ */
+import { join } from "node:path";
+import { homedir } from "node:os";
+import { existsSync } from "node:fs";
+import { ensureModel } from "../src/gguf/cache.js";
+import type { PresetName, QuantName } from "../src/gguf/model.js";
+import {
+  defaultThreads,
+  fmt,
+  log,
+  median,
+  num,
+  pairedRatio,
+  parseArgs,
+  prepareStore,
+  preload,
+  startTollama,
+  stream,
+  table,
+  uniqueNonce,
+  wordSoup,
+} from "./lib/common.js";
+
+const MODELS: Record<string, { preset: PresetName; quant: QuantName }> = {
+  tiny: { preset: "tiny", quant: "Q8_0" },
+  smollm: { preset: "smollm2-135m", quant: "Q8_0" },
+  "qwen-q4": { preset: "qwen2.5-0.5b", quant: "Q4_0" },
+  "qwen-q8": { preset: "qwen2.5-0.5b", quant: "Q8_0" },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const threads = Number(args.values.get("threads") ?? defaultThreads());
+  const reps = Number(args.values.get("reps") ?? 8);
+  const tg = Number(args.values.get("tg") ?? 128);
+  const poll = args.values.get("poll") ?? "50";
+  const cache = process.env.TOLLAMA_BENCH_CACHE ?? join(homedir(), ".cache", "tollama-bench");
+  const patchedApp = join(cache, "nlc-threadpool", "app");
+  if (!existsSync(join(patchedApp, "bin", "tollama.cjs")))
+    throw new Error(`no patched build at ${patchedApp}: run bash bench/threadpool/build.sh first`);
+  const rows: string[][] = [];
+  for (const key of (args.values.get("models") ?? "tiny,smollm,qwen-q4").split(",")) {
+    const spec = MODELS[key];
+    if (!spec) throw new Error(`unknown model ${key}; choose from ${Object.keys(MODELS).join(", ")}`);
+    const gguf = await ensureModel(spec.preset, { quant: spec.quant });
+    const name = `bench-${spec.preset}:${spec.quant.toLowerCase()}`;
+    const env = {
+      OLLAMA_MODELS: await prepareStore(gguf, name),
+      OLLAMA_NUM_THREAD: String(threads),
+      OLLAMA_LLM_LIBRARY: "cpu",
+    };
+    const a = await startTollama(env);
+    const b = await startTollama({ ...env, TOLLAMA_EXPERIMENT_THREADPOOL: poll }, [], 30_000, patchedApp);
+    try {
+      await preload(a.url, name);
+      await preload(b.url, name);
+      if (!b.output().includes("thread pool attached"))
+        throw new Error(`the patched build did not attach a pool:\n${b.output()}`);
+      const rate = async (url: string, r: number) => {
+        const run = await stream(url, "/api/generate", {
+          model: name,
+          prompt: wordSoup(uniqueNonce(r), 12, 10 + r),
+          raw: true,
+          options: { num_predict: tg, seed: r },
+        });
+        return (num(run.final, "eval_count") * 1e9) / num(run.final, "eval_duration");
+      };
+      const ra: number[] = [];
+      const rb: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        log(`${key}: round ${r + 1}/${reps}`);
+        if (r % 2 === 0) {
+          ra.push(await rate(a.url, r));
+          rb.push(await rate(b.url, r));
+        } else {
+          rb.push(await rate(b.url, r));
+          ra.push(await rate(a.url, r));
+        }
+      }
+      rows.push([key, fmt(median(ra)), fmt(median(rb)), fmt(pairedRatio(rb, ra), 3)]);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }
+  console.log(
+    table(
+      `Decode tg${tg}, server eval rate, ${threads} threads, ${reps} interleaved rounds, pool poll ${poll}`,
+      ["model", "prebuilt addon (tok/s)", "addon + thread pool (tok/s)", "pool/prebuilt"],
+      rows,
+    ),
+  );
+  process.exit(0);
+}
