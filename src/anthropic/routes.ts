@@ -13,9 +13,9 @@ import { abortOnClose, readBody, sendJson } from "../api/http.js";
 import { errorReply } from "../api/errors.js";
 import type { Think } from "../api/wire/index.js";
 import { chat } from "../core/chat.js";
+import { collectEvents } from "../core/collect.js";
 import { effectiveOptions, resolveModel, schedule } from "../core/inference.js";
 import { tokenizePrompt } from "../core/complete.js";
-import type { Metrics } from "../core/inference.js";
 import type { ParsedToolCall } from "../tools/index.js";
 import { goJson } from "../store/index.js";
 import { SseWriter } from "../openai/sse.js";
@@ -119,23 +119,12 @@ async function messages(ctx: RouteContext, req: IncomingMessage, res: ServerResp
 
   if (!conv.stream) {
     const clientGone = abortOnClose(res);
-    let thinking = "";
-    let text = "";
-    const calls: ParsedToolCall[] = [];
-    let doneReason: string | undefined;
-    let stopSequence: string | undefined;
-    let metrics: Metrics | undefined;
-    for await (const ev of chat(ctx, conv.request, clientGone, start)) {
-      if (ev.type === "piece") {
-        thinking += ev.piece.thinking;
-        text += ev.piece.content;
-        calls.push(...ev.piece.toolCalls);
-      } else if (ev.type === "done") {
-        doneReason = ev.doneReason;
-        stopSequence = ev.stopSequence;
-        metrics = ev.metrics;
-      }
-    }
+    const { piece, last } = await collectEvents(chat(ctx, conv.request, clientGone, start));
+    const { thinking, content: text, toolCalls: calls } = piece;
+    const done = last?.type === "done" ? last : undefined;
+    const doneReason = done?.doneReason;
+    const stopSequence = done?.stopSequence;
+    const metrics = done?.metrics;
     if (clientGone.aborted) return;
     const content: unknown[] = [];
     if (thinking) content.push({ type: "thinking", thinking, signature: "" });

@@ -13,6 +13,7 @@ import { chat } from "../core/chat.js";
 import { generate } from "../core/generate.js";
 import { showModel } from "../core/show.js";
 import type { InferenceEvent, Metrics } from "../core/inference.js";
+import { collectEvents } from "../core/collect.js";
 import type { Logprob } from "../engine/types.js";
 import { wireLogprobs } from "../api/wire/logprobs.js";
 import type { OutputPiece } from "../core/output.js";
@@ -76,21 +77,10 @@ export function openaiToolCalls(calls: readonly ParsedToolCall[]) {
   }));
 }
 
-/** Collects a whole answer: all pieces joined, and the final event. */
+/** Collects a whole answer: all pieces joined, and how it ended. */
 async function collect(events: AsyncIterable<InferenceEvent>) {
-  const piece: OutputPiece = { content: "", thinking: "", toolCalls: [] };
-  const logprobs: Logprob[] = [];
-  let last: InferenceEvent | undefined;
-  for await (const ev of events) {
-    if (ev.type === "piece") {
-      piece.content += ev.piece.content;
-      piece.thinking += ev.piece.thinking;
-      piece.toolCalls.push(...ev.piece.toolCalls);
-      if (ev.logprobs) logprobs.push(...ev.logprobs);
-    } else last = ev;
-  }
-  const doneReason =
-    last?.type === "done" ? last.doneReason : last?.type === "early" ? last.doneReason : undefined;
+  const { piece, logprobs, last } = await collectEvents(events);
+  const doneReason = last?.doneReason;
   const metrics = last?.type === "done" ? last.metrics : undefined;
   return { piece, doneReason, metrics, logprobs };
 }

@@ -10,6 +10,7 @@ import { rfc3339Nano } from "../time.js";
 import { generate } from "../../core/generate.js";
 import { chat } from "../../core/chat.js";
 import type { InferenceEvent, Metrics } from "../../core/inference.js";
+import { collectEvents, type Collected } from "../../core/collect.js";
 import type { OutputPiece } from "../../core/output.js";
 import type { Logprob } from "../../engine/types.js";
 import { wireLogprobs } from "../wire/logprobs.js";
@@ -47,10 +48,9 @@ async function handle(ctx: RouteContext, kind: Kind, req: IncomingMessage, res: 
       }
       writer.end();
     } else {
-      const all: InferenceEvent[] = [];
-      for await (const ev of events) all.push(ev);
+      const whole = aggregate(await collectEvents(events));
       if (ctx.shutdown.aborted) throw errors.shuttingDown();
-      if (!writer.closed) sendJson(res, 200, frame(aggregate(all)));
+      if (!writer.closed) sendJson(res, 200, frame(whole));
     }
   } catch (err) {
     const { status, message } = errorReply(err);
@@ -61,18 +61,8 @@ async function handle(ctx: RouteContext, kind: Kind, req: IncomingMessage, res: 
 /** What stream:false answers with: the done event carrying every piece and log-probability. */
 type Aggregated = InferenceEvent & { piece?: OutputPiece; logprobs?: Logprob[] };
 
-function aggregate(events: InferenceEvent[]): Aggregated {
-  const last = events.at(-1);
+function aggregate({ piece, logprobs, last }: Collected): Aggregated {
   if (!last || last.type !== "done") return last ?? { type: "early" };
-  const piece: OutputPiece = { content: "", thinking: "", toolCalls: [] };
-  const logprobs: Logprob[] = [];
-  for (const ev of events) {
-    if (ev.type !== "piece") continue;
-    piece.content += ev.piece.content;
-    piece.thinking += ev.piece.thinking;
-    piece.toolCalls.push(...ev.piece.toolCalls);
-    if (ev.logprobs) logprobs.push(...ev.logprobs);
-  }
   return { ...last, piece, logprobs };
 }
 
