@@ -80,7 +80,6 @@ test("top alternatives come by raw logit, most likely first, on the same scale",
 test("logitReport drops repeated tokens and sorts by logit", () => {
   const r = logitReport([5, undefined, undefined, [1, 0.5, 5, 2, 1, 0.5], 3.25]);
   assert.deepEqual(r, {
-    picked: 5,
     logits: [
       { token: 5, logit: 2 },
       { token: 1, logit: 0.5 },
@@ -90,6 +89,6 @@ test("logitReport drops repeated tokens and sorts by logit", () => {
 });
 
 test("logprobsFrom with a single candidate gives log-probability 0", () => {
-  const whole = { picked: 2, logits: [{ token: 2, logit: 4 }], weight: 1 };
+  const whole = { logits: [{ token: 2, logit: 4 }], weight: 1 };
   assert.deepEqual(logprobsFrom(2, whole, undefined, 0), { token: 2, logprob: 0, top: [] });
 });

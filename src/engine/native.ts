@@ -47,8 +47,6 @@ export interface LogitRequest {
 }
 
 export interface LogitReport {
-  /** The token the sampler picked. */
-  picked: number;
   /** Highest logit first. */
   logits: Array<{ token: number; logit: number }>;
   /** Sum of exp(logit - highest logit) over the candidates; undefined unless asked for. */
@@ -275,7 +273,7 @@ function readLogits(
 
 /** Parses the addon's reply to readLogits. */
 export function logitReport(reply: unknown[]): LogitReport {
-  const [picked, , , pairs, weight] = reply;
+  const [, , , pairs, weight] = reply;
   const byToken = new Map<number, number>();
   if (Array.isArray(pairs)) {
     for (let i = 0; i + 1 < pairs.length; i += 2) byToken.set(Number(pairs[i]), Number(pairs[i + 1]));
@@ -283,7 +281,6 @@ export function logitReport(reply: unknown[]): LogitReport {
   const logits = [...byToken].map(([token, logit]) => ({ token, logit }));
   logits.sort((a, b) => b.logit - a.logit);
   return {
-    picked: typeof picked === "number" ? picked : -1,
     logits,
     weight: typeof weight === "number" ? weight : undefined,
   };
