@@ -77,6 +77,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
   // Measured: flash attention "auto" evaluates prompts ~10% faster here (bench/serve), so it is the
   // default unless the variable says otherwise.
   const flashAttention = v("OLLAMA_FLASH_ATTENTION") === "" ? "auto" : bool("OLLAMA_FLASH_ATTENTION", false);
+  const numThread = uint("OLLAMA_NUM_THREAD", 0);
   return {
     host: parseHost(v("OLLAMA_HOST"), warn),
     models: v("OLLAMA_MODELS") || join(homedir(), ".ollama", "models"),
@@ -91,8 +92,8 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     kvCacheType: cacheTypeWith(flashAttention, kvCacheType(v("OLLAMA_KV_CACHE_TYPE"), warn), warn),
     noPrune: bool("OLLAMA_NOPRUNE", false),
     loadTimeout: durationVar(v("OLLAMA_LOAD_TIMEOUT"), 5 * 60_000, "OLLAMA_LOAD_TIMEOUT", warn, true),
-    numThread: uint("OLLAMA_NUM_THREAD", 0) || physicalCores(),
-    numThreadSet: uint("OLLAMA_NUM_THREAD", 0) > 0,
+    numThread: numThread || physicalCores(),
+    numThreadSet: numThread > 0,
   };
 }
 

@@ -56,6 +56,8 @@ test("threads: num_thread (request over Modelfile), else OLLAMA_NUM_THREAD, else
   const bad = map({ OLLAMA_NUM_THREAD: "many" });
   assert.equal(bad.load.threads, physicalCores());
   assert.match(bad.warnings[0] ?? "", /OLLAMA_NUM_THREAD/);
+  assert.equal(bad.warnings.filter((w) => w.includes("OLLAMA_NUM_THREAD")).length, 1);
+  assert.equal(bad.load.threadsChosen, false);
 });
 
 test("num_batch, num_ctx, num_gpu, use_mmap and OLLAMA_NUM_PARALLEL", () => {
