@@ -48,7 +48,8 @@ import {
 import { Direct, SAMPLING } from "./lib/direct.js";
 import { LlamaServer } from "./lib/llama-server.js";
 
-const MODELS: Record<string, { preset: PresetName; quant: QuantName; label: string }> = {
+/** The generated models the engine benchmarks run, by their --models key. */
+export const MODELS: Record<string, { preset: PresetName; quant: QuantName; label: string }> = {
   "qwen-q4": { preset: "qwen2.5-0.5b", quant: "Q4_0", label: "Qwen2.5-0.5B shape Q4_0" },
   "qwen-q8": { preset: "qwen2.5-0.5b", quant: "Q8_0", label: "Qwen2.5-0.5B shape Q8_0" },
   smollm: { preset: "smollm2-135m", quant: "Q8_0", label: "SmolLM2-135M shape Q8_0" },

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { homedir } from "node:os";
 import { existsSync } from "node:fs";
 import { ensureModel } from "../src/gguf/cache.js";
-import type { PresetName, QuantName } from "../src/gguf/model.js";
 import {
   defaultThreads,
   fmt,
@@ -30,13 +29,7 @@ import {
   uniqueNonce,
   wordSoup,
 } from "./lib/common.js";
-
-const MODELS: Record<string, { preset: PresetName; quant: QuantName }> = {
-  tiny: { preset: "tiny", quant: "Q8_0" },
-  smollm: { preset: "smollm2-135m", quant: "Q8_0" },
-  "qwen-q4": { preset: "qwen2.5-0.5b", quant: "Q4_0" },
-  "qwen-q8": { preset: "qwen2.5-0.5b", quant: "Q8_0" },
-};
+import { MODELS } from "./engine.js";
 
 export async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
