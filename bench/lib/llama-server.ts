@@ -20,7 +20,7 @@ export interface LlamaServerOptions {
 }
 
 export interface ServerRun {
-  /** Server-side decode tok/s (timings.predicted_per_second). */
+  /** Decode tok/s on the client, first token to the last event (as tollama's is timed). */
   decode: number;
   /** Server-side prompt tok/s (timings.prompt_per_second). */
   prompt: number;
