@@ -17,7 +17,7 @@
  *
  * Prints tables and writes bench/results/engine-<timestamp>.json.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os, { homedir } from "node:os";
 import { join } from "node:path";
@@ -238,6 +238,11 @@ export async function main(argv: string[]): Promise<void> {
         contextCells: ctx * parallel,
         parallel,
       };
+      // Where each server's resident memory is, mapping by mapping (bench/gpu-kit/smaps.py).
+      if (process.env.TOLLAMA_BENCH_SMAPS)
+        for (const pid of [srv.pid, server?.pid])
+          if (pid)
+            log(spawnSync("python3", ["bench/gpu-kit/smaps.py", String(pid)], { encoding: "utf8" }).stdout);
     }
     await srv.stop();
     await server?.stop();

@@ -6,6 +6,7 @@
 # against those same prebuilt libraries, dist/, the qwen2 vocabulary and run.sh.
 #
 #   npm run build && bench/gpu-kit/make-kit.sh
+#   BASE=<git ref> bench/gpu-kit/make-kit.sh   also packs that ref's build, for run.sh's A/B of the two
 # Needs: g++, cmake, ninja, python3, zstd, xz; the llama.cpp source from bench/build-llama.sh's cache
 # (cloned from node-llama-cpp's bundle if missing).
 set -euo pipefail
@@ -70,7 +71,14 @@ PY
 echo "compressing"
 tar -C "$stage" -cf - node_modules | xz -T0 -6 >"$kit/nm.tar.xz"
 tar -cf - --exclude='*.map' dist | xz -6 >"$kit/dist.tar.xz"
+if [[ -n "${BASE:-}" ]]; then
+  echo "baseline build of $BASE"
+  git worktree add --quiet --detach "$stage/base" "$BASE"
+  ln -s "$root/node_modules" "$stage/base/node_modules"
+  (cd "$stage/base" && npx tsc -p tsconfig.json && tar -cf - --exclude='*.map' dist) | xz -6 >"$kit/dist-base.tar.xz"
+  git worktree remove --force "$stage/base"
+fi
 xz -T0 -9 -c "$(command -v node)" >"$kit/node.xz"
 xz -9 -c "$root/../shared/models/ggml-vocab-qwen2.gguf" >"$kit/vocab-qwen2.gguf.xz"
-cp "$here/run.sh" "$here/step-probe.mjs" "$kit/"
+cp "$here/run.sh" "$here/step-probe.mjs" "$here/ab.mjs" "$kit/"
 du -cb "$kit"/* | tail -1 | awk '{printf "kit: %.1f MiB (the device takes 64 MiB with the tracked files)\n", $1/1048576}'

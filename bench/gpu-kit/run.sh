@@ -36,29 +36,60 @@ for M in .cache/models/smollm2-135m-Q8_0-*.gguf .cache/models/qwen2.5-0.5b-Q4_0-
   timeout 75 $B/llama-bench -m $M -ngl 99 -p 512 -n 32 -fa auto,off -r 1 2>&1 | grep -v "^load_backend" | tail -25
   echo "jit warm-up $M done at $(( $(date +%s) - t0 )) s"
 done
-timeout 270 node bench/run.cjs engine --gpu --threads 8 --reps 2 --models ${MODELS:-smollm,qwen-q4,qwen-q8} 2>&1
+TOLLAMA_BENCH_SMAPS=1 timeout 270 node bench/run.cjs engine --gpu --threads 8 --reps 2 --models ${MODELS:-smollm,qwen-q4,qwen-q8} 2>&1
 cp bench/results/engine-*.json $OUT/ 2>/dev/null
 echo "bench done at $(( $(date +%s) - t0 )) s"
-# GPU self-test fallback: a CUDA library whose kernels cannot load must not kill the server.
-cp $B/libggml-cuda.so /tmp/good.so
-python3 - $B/libggml-cuda.so <<'PY'
+# A/B of this build against the baseline build make-kit.sh packed (BASE=<ref>), where there is one,
+# on the models the benchmark just stored.
+if [ -f $K/dist-base.tar.xz ]; then
+  mkdir -p /tmp/base && cp -r bin package.json /tmp/base/ && ln -s $PWD/node_modules /tmp/base/node_modules
+  python3 -c "import tarfile; tarfile.open('$K/dist-base.tar.xz').extractall('/tmp/base')"
+  for D in $PWD /tmp/base; do
+    P=$([ $D = $PWD ] && echo 11701 || echo 11702)
+    OLLAMA_HOST=127.0.0.1:$P OLLAMA_MODELS=$PWD/.cache/bench-store OLLAMA_CONTEXT_LENGTH=4096 node $D/bin/tollama.cjs serve >/tmp/ab-$P.log 2>&1 &
+  done
+  for P in 11701 11702; do
+    for i in $(seq 60); do curl -sf 127.0.0.1:$P/api/version >/dev/null && break; sleep 0.5; done
+  done
+  for M in bench-smollm2-135m:q8_0 bench-qwen2.5-0.5b:q8_0; do
+    echo "A/B $M: A = this build, B = baseline"
+    timeout 100 node $K/ab.mjs http://127.0.0.1:11701 http://127.0.0.1:11702 $M 256 ${AB_ROUNDS:-10}
+  done
+  pkill -f "tollama.cjs serve"; sleep 1
+  echo "A/B done at $(( $(date +%s) - t0 )) s"
+fi
+# Where tollama's resident memory goes on the GPU, with ggml-cuda's pinned host buffers and without.
+for PIN in "" 1; do
+  GGML_CUDA_NO_PINNED=$PIN OLLAMA_HOST=127.0.0.1:11703 OLLAMA_MODELS=$PWD/.cache/bench-store OLLAMA_CONTEXT_LENGTH=4096 node bin/tollama.cjs serve >/tmp/pin.log 2>&1 &
+  SRV=$!
+  for i in $(seq 60); do curl -sf 127.0.0.1:11703/api/version >/dev/null && break; sleep 0.5; done
+  timeout 60 curl -s 127.0.0.1:11703/api/generate -d '{"model":"bench-qwen2.5-0.5b:q8_0","prompt":"hi","stream":false,"options":{"num_predict":64}}' | cut -c1-80; echo
+  echo "GGML_CUDA_NO_PINNED=$PIN:"; python3 bench/gpu-kit/smaps.py $SRV 8
+  kill $SRV; wait $SRV 2>/dev/null
+done
+# GPU self-test fallback (checked in session 3; FALLBACK=1 runs it again): a CUDA library whose
+# kernels cannot load must not kill the server.
+if [ -n "$FALLBACK" ]; then
+  # Zero every fat binary's payload past its header, so no kernel can load.
+  python3 -c '
 import struct,sys
-p=sys.argv[1]; f=bytearray(open(p,'rb').read()); m=struct.pack('<I',0xBA55ED50); i=0
+p=sys.argv[1]; f=bytearray(open(p,"rb").read()); m=struct.pack("<I",0xBA55ED50); i=0
 while (i:=f.find(m,i))>=0:
-    v,h,n=struct.unpack_from('<HHQ',f,i+4); f[i+h+80:i+h+n]=bytes(max(0,n-80)); i+=h+n
-open(p,'wb').write(f)
-PY
-OLLAMA_HOST=127.0.0.1:11500 OLLAMA_MODELS=$PWD/.cache/bench-store timeout 120 node bin/tollama.cjs serve > /tmp/srv.log 2>&1 &
-SRV=$!
-sleep 2
-timeout 110 curl -s 127.0.0.1:11500/api/generate -d '{"model":"bench-smollm2-135m:q8_0","prompt":"hi","stream":false,"options":{"num_predict":8}}' | cut -c1-300; echo
-curl -s 127.0.0.1:11500/api/ps | cut -c1-300; echo
-grep -E "GPU|level=WARN|model loaded" /tmp/srv.log | cut -c1-600
-kill $SRV 2>/dev/null; wait $SRV
-cp /tmp/good.so $B/libggml-cuda.so
-echo "fallback test done at $(( $(date +%s) - t0 )) s"
+    v,h,n=struct.unpack_from("<HHQ",f,i+4); f[i+h+80:i+h+n]=bytes(max(0,n-80)); i+=h+n
+open(p,"wb").write(f)' $B/libggml-cuda.so
+  OLLAMA_HOST=127.0.0.1:11500 OLLAMA_MODELS=$PWD/.cache/bench-store timeout 120 node bin/tollama.cjs serve > /tmp/srv.log 2>&1 &
+  SRV=$!
+  sleep 2
+  timeout 110 curl -s 127.0.0.1:11500/api/generate -d '{"model":"bench-smollm2-135m:q8_0","prompt":"hi","stream":false,"options":{"num_predict":8}}' | cut -c1-300; echo
+  curl -s 127.0.0.1:11500/api/ps | cut -c1-300; echo
+  grep -E "GPU|level=WARN|model loaded" /tmp/srv.log | cut -c1-600
+  kill $SRV 2>/dev/null; wait $SRV
+  cp /tmp/good.so $B/libggml-cuda.so
+  echo "fallback test done at $(( $(date +%s) - t0 )) s"
+fi
 for M in .cache/models/qwen2.5-0.5b-Q8_0-*.gguf .cache/models/smollm2-135m-Q8_0-*.gguf; do
-  timeout 40 node .gpukit/step-probe.mjs $M 1 128 8 2>&1 | tail -3
+  # One CPU thread (tollama's rule when every layer is offloaded) against eight.
+  for T in 1 8; do timeout 40 node .gpukit/step-probe.mjs $M 1 128 $T 2>&1 | tail -3 | sed "s/^/threads=$T /"; done
 done
 nvidia-smi --query-gpu=memory.used --format=csv
 echo "total $(( $(date +%s) - t0 )) s"

@@ -63,6 +63,7 @@ export async function* runCompletion(
       numKeep: req.numKeep,
       onPromptDone: () => (promptDone = now()),
       logprobs: req.logprobs,
+      maxTokens: Number.isFinite(limit) ? limit : undefined,
     });
     for await (const step of steps) {
       if (step.token >= 0) tokens.push(step.token);

@@ -262,3 +262,36 @@ test("a failed log-probability read fails the job, not the loop", async () => {
   await assert.rejects(collect(batcher.start(slot(0), { ...job([1], [10]), logprobs })), /no logits/);
   assert.deepEqual(await collect(batcher.start(slot(1), job([1], [10]))), [10]);
 });
+
+test("a reader gets a step's token once the next decode is queued", async () => {
+  const { native, batcher, slot } = setup();
+  const seen: Array<[number, number]> = [];
+  for await (const s of batcher.start(slot(0), job([1], [10, 11, 12])))
+    seen.push([s.token, native.batches.length]);
+  // Token 10 comes from the first decode; when it arrives the second (feeding 10) is already queued.
+  assert.deepEqual(seen, [
+    [10, 2],
+    [11, 3],
+    [12, 4],
+  ]);
+});
+
+test("max tokens ends the job at the limit with no decode after its last token", async () => {
+  const { native, batcher, slot } = setup();
+  const s = slot(0);
+  const out = await collect(batcher.start(s, { ...job([1], [10, 11, 12, 13]), maxTokens: 2 }));
+  assert.deepEqual(out, [10, 11]);
+  assert.equal(native.batches.length, 2);
+  assert.deepEqual(s.tokens, [1, 10]);
+});
+
+test("a job that ends while a step is in flight loses none of its tokens", async () => {
+  const { batcher, slot } = setup(8);
+  // 12 fills the context: the job ends when the next step is planned, after 12 was queued for it.
+  const [a, b] = await Promise.all([
+    collect(batcher.start(slot(0), job([1, 2, 3, 4, 5, 6], [10, 11, 12, 13], { shift: false }))),
+    collect(batcher.start(slot(1), job([1], [20, 21, 22, 23, 24]))),
+  ]);
+  assert.deepEqual(a, [10, 11, 12]);
+  assert.deepEqual(b, [20, 21, 22, 23, 24]);
+});

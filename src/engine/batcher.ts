@@ -6,7 +6,9 @@
  *
  * The loop runs on its own, ahead of its consumers: a slow reader never holds back the others, and
  * every step carries all generating slots (node-llama-cpp's evaluate() loop waited for each reader
- * and decoded whichever slots happened to be ready, often one or two at a time).
+ * and decoded whichever slots happened to be ready, often one or two at a time). The tokens of one
+ * step reach their readers once the next decode is queued, so the readers' work (detokenizing, stop
+ * sequences, writing to sockets) runs beside that decode instead of between two of them.
  */
 import type { NativeContext, NativeSampler, SampleAt } from "./native.js";
 import { TokenChannel } from "./channel.js";
@@ -30,6 +32,11 @@ export interface JobOptions {
   onPromptDone?: ((evaluated: number) => void) | undefined;
   /** Reports each sampled token's log-probability; owned and disposed like `sampler`. */
   logprobs?: LogprobSource | undefined;
+  /**
+   * Most tokens to sample (num_predict); default unlimited. The loop ends the job at the limit
+   * itself, so the step after the last token carries no decode for it.
+   */
+  maxTokens?: number | undefined;
 }
 
 export interface Sampled {
@@ -55,6 +62,8 @@ interface Job extends JobOptions {
   /** Tokens still to feed: the rest of the prompt, then the last sampled token. */
   pending: number[];
   evaluated: number;
+  /** Tokens sampled so far. */
+  sampled: number;
   out: TokenChannel<Sampled>;
 }
 
@@ -68,6 +77,12 @@ export class Batcher {
   private jobs: Job[] = [];
   private loop: Promise<void> | undefined;
   private closed = false;
+  /**
+   * What the readers are told (tokens, ends, failures), in order, held until the next decode is
+   * queued. Ending a channel before a token queued ahead of it would lose that token, so every
+   * channel operation of the loop goes through here.
+   */
+  private outbox: Array<() => void> = [];
 
   constructor(
     private readonly native: NativeContext,
@@ -83,7 +98,7 @@ export class Batcher {
       out.fail(new Error("model is unloading"));
       return out;
     }
-    this.jobs.push({ ...options, slot, phase: "new", pending: [], evaluated: 0, out });
+    this.jobs.push({ ...options, slot, phase: "new", pending: [], evaluated: 0, sampled: 0, out });
     this.loop ??= this.run();
     return out;
   }
@@ -100,25 +115,35 @@ export class Batcher {
     await Promise.resolve();
     try {
       while (this.prune()) {
-        await this.step();
-        // Let readers act on the tokens just sampled (a reader that stops leaves before the next
-        // decode, instead of costing one more) and new requests arrive to join the next step.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // Queued before the last step's tokens go out; a reader that stops on one of them has its
+        // job dropped at the next step, one decode later.
+        const step = this.step();
+        this.flush();
+        // With nothing to decode, new requests get a turn of the event loop to arrive.
+        if (!(await step)) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (err) {
       // Not expected (decode and sampling errors are the jobs'), but no reader may hang on it.
       for (const job of this.jobs) this.fail(job, err);
       this.prune();
     } finally {
+      this.flush();
       this.loop = undefined;
     }
+  }
+
+  private flush(): void {
+    const outbox = this.outbox;
+    this.outbox = [];
+    for (const send of outbox) send();
   }
 
   /** Drops jobs that are over or whose reader left; true while any remain. */
   private prune(): boolean {
     this.jobs = this.jobs.filter((job) => {
       if (job.phase !== "done" && !job.out.closed) return true;
-      job.out.end();
+      const out = job.out;
+      this.outbox.push(() => out.end());
       job.sampler.dispose();
       job.logprobs?.dispose();
       return false;
@@ -126,10 +151,11 @@ export class Batcher {
     return this.jobs.length > 0;
   }
 
-  private async step(): Promise<void> {
+  /** Queues one decode (synchronously, when the threads are free); false when there was none. */
+  private async step(): Promise<boolean> {
     for (const job of this.jobs) if (job.phase === "new") this.admit(job);
     const items = this.plan();
-    if (items.length === 0) return;
+    if (items.length === 0) return false;
     this.native.initBatch(items.reduce((n, item) => n + item.tokens.length, 0));
     const logits = items.map((item) => this.add(item));
     // The jobs whose last token this batch holds, and where its logits will be.
@@ -145,13 +171,14 @@ export class Batcher {
       );
     } catch (err) {
       for (const { job } of items) this.fail(job, err);
-      return;
+      return true;
     }
     for (const { job, tokens } of items) {
       job.slot.tokens.push(...tokens);
       job.pending.splice(0, tokens.length);
     }
     await Promise.all(due.map((d, k) => this.sample(d.job, d.index, sampled[k] as Promise<number>)));
+    return true;
   }
 
   /** Keeps the longest cached prefix of the prompt in the slot and erases the rest. */
@@ -249,7 +276,9 @@ export class Batcher {
       this.finish(job);
     } else {
       job.pending = [token];
-      job.out.push({ token, logprob });
+      const out = job.out;
+      this.outbox.push(() => out.push({ token, logprob }));
+      if (++job.sampled >= (job.maxTokens ?? Infinity)) this.finish(job);
     }
   }
 
@@ -275,7 +304,8 @@ export class Batcher {
 
   private finish(job: Job): void {
     job.phase = "done";
-    job.out.end();
+    const out = job.out;
+    this.outbox.push(() => out.end());
   }
 
   /** A failed decode leaves the slot's cache unknown, so it is cleared. */
@@ -287,7 +317,9 @@ export class Batcher {
       // the context is already gone: nothing left to clear
     }
     job.slot.tokens.length = 0;
-    job.out.fail(err instanceof Error ? err : new Error(String(err)));
+    const out = job.out;
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.outbox.push(() => out.fail(error));
   }
 }
 

@@ -264,6 +264,7 @@ function wrapSequence(parts: SequenceParts, slot: Slot, free: () => void): Engin
         numKeep: opts.numKeep,
         onPromptDone: opts.onPromptDone,
         logprobs: opts.logprobs ? new LogprobReader(parts.newSampler, opts.logprobs.top) : undefined,
+        maxTokens: opts.maxTokens,
       });
       const stop = () => tokens.cancel();
       opts.signal?.addEventListener("abort", stop, { once: true });

@@ -185,7 +185,10 @@ export function decodeGate(context: LlamaContext): DecodeGate | undefined {
     const guard = internals._backendContextDisposeGuard.createPreventDisposalHandle();
     internals._reserveThreads();
     try {
-      const allocation = await internals._threadSplitterConsumer?.getAllocationToConsume();
+      // Awaited only when it is a promise (threads contended), so an uncontended decode is queued
+      // before this call returns: the batcher relies on that to run its readers beside the decode.
+      const pending = internals._threadSplitterConsumer?.getAllocationToConsume();
+      const allocation = pending instanceof Promise ? await pending : pending;
       try {
         if (allocation) internals._ctx.setThreads(allocation[0]);
         return await decode();

@@ -142,6 +142,8 @@ export interface EngineSequence {
       numKeep: number;
       /** Report each token's log-probability and `top` alternatives (0-20); undefined: none. */
       logprobs?: { top: number } | undefined;
+      /** Most tokens to sample (num_predict); undefined: no limit. */
+      maxTokens?: number | undefined;
     },
   ): AsyncGenerator<GenerateStep, void, void>;
   /** Returns the sequence to its model's pool, keeping its cache for the next request. */
