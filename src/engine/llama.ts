@@ -133,16 +133,17 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
 async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Promise<LoadedModel> {
   // embedding models and rerankers get a pooling context instead of a generation one
   if (load.embedding) return openPooledModel(model, load);
+  const threads = contextThreads(
+    load.threads,
+    load.threadsChosen ?? false,
+    model.gpuLayers,
+    model.fileInsights.totalLayers,
+  );
   const context = await model.createContext({
     contextSize: load.contextSize,
     sequences: load.sequences,
     batchSize: Math.max(load.batchSize, load.sequences),
-    threads: contextThreads(
-      load.threads,
-      load.threadsChosen ?? false,
-      model.gpuLayers,
-      model.fileInsights.totalLayers,
-    ),
+    threads,
     flashAttention: load.flashAttention,
     experimentalKvCacheKeyType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
     experimentalKvCacheValueType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
@@ -179,6 +180,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     facts: {
       sizeBytes: model.size + context.stateSize,
       vramBytes: vram,
+      threads,
     },
     contextSize: context.contextSize,
     sequences: load.sequences,

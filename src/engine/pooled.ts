@@ -51,6 +51,7 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
     facts: {
       sizeBytes: model.size,
       vramBytes: vram,
+      threads: load.threads,
     },
     contextSize,
     sequences: 1,

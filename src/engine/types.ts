@@ -72,6 +72,8 @@ export interface ModelFacts {
   /** Bytes of weights in RAM and in VRAM. */
   sizeBytes: number;
   vramBytes: number;
+  /** CPU threads its context decodes with (see threads.ts); default: the threads it was loaded with. */
+  threads?: number | undefined;
 }
 
 export interface LoadedModel {

@@ -3,7 +3,7 @@
  * runner; requests beyond the free sequences wait in FIFO order. Idle runners unload when their
  * keep_alive expires, or when another model needs their place.
  */
-import type { Engine, EngineSequence, LoadedModel, LoadOptions } from "../engine/types.js";
+import type { Engine, EngineSequence, LoadedModel, LoadOptions, ModelFacts } from "../engine/types.js";
 import { errors } from "../core/errors.js";
 import type { Clock } from "./clock.js";
 
@@ -51,8 +51,8 @@ export interface SchedulerOptions {
   maxLoadedModels: number;
   /** keep_alive when the request gives none. */
   defaultKeepAlive: KeepAlive;
-  /** Told of every model loaded, with the options it loaded with. Default: nothing. */
-  onLoaded?: ((spec: RunnerSpec, load: LoadOptions, ms: number) => void) | undefined;
+  /** Told of every model loaded, with the options it loaded with and what it became. Default: nothing. */
+  onLoaded?: ((spec: RunnerSpec, load: LoadOptions, ms: number, facts: ModelFacts) => void) | undefined;
 }
 
 interface Waiter {
@@ -248,7 +248,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           await fitMemory(key, load);
           const t0 = opts.clock.now();
           const model = await opts.engine.loadModel(load);
-          opts.onLoaded?.(spec, load, opts.clock.now() - t0);
+          opts.onLoaded?.(spec, load, opts.clock.now() - t0, model.facts);
           return model;
         })(),
         active: 0,

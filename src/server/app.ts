@@ -63,12 +63,12 @@ export function createApp(opts: AppOptions): App {
     maxQueue: config.maxQueue,
     maxLoadedModels: config.maxLoadedModels,
     defaultKeepAlive: config.keepAlive,
-    onLoaded: (spec, load, ms) =>
+    onLoaded: (spec, load, ms, facts) =>
       log.info("model loaded", {
         model: spec.name,
         parallel: load.sequences,
         num_ctx: load.contextSize,
-        threads: load.threads,
+        threads: facts.threads ?? load.threads,
         seconds: (ms / 1000).toFixed(2),
       }),
   });
