@@ -220,3 +220,19 @@ test("unset parallelism takes the most of 8, 4, 2, 1 sequences that fits in thre
   await assert.rejects(s.acquire(spec("/fixed", 4), undefined), /memory/);
   await s.shutdown();
 });
+
+test("onLoaded hears of each load with its options, time and the loaded model's facts", async () => {
+  const engine = createFakeEngine();
+  const clock = manualClock();
+  const heard: unknown[] = [];
+  const s = createScheduler({
+    engine,
+    clock,
+    maxQueue: 10,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+    onLoaded: (sp, load, ms, facts) => heard.push([sp.name, load.threads, ms, facts.sizeBytes]),
+  });
+  (await s.acquire(spec("a"), undefined)).release();
+  assert.deepEqual(heard, [["a", 1, 0, 1000]]);
+});
