@@ -58,6 +58,15 @@ export const MODELS: Record<string, { preset: PresetName; quant: QuantName; labe
   tiny: { preset: "tiny", quant: "Q8_0", label: "tiny (per-token overhead)" },
 };
 
+/** A --models key's model: generated (or taken from the cache) and put in the bench store. */
+export async function storedModel(key: string) {
+  const spec = MODELS[key];
+  if (!spec) throw new Error(`unknown model ${key}; choose from ${Object.keys(MODELS).join(", ")}`);
+  const gguf = await ensureModel(spec.preset, { quant: spec.quant });
+  const name = `bench-${spec.preset}:${spec.quant.toLowerCase()}`;
+  return { spec, gguf, name, store: await prepareStore(gguf, name) };
+}
+
 /** Where bench/build-llama.sh puts llama.cpp for the bundled commit; undefined if not built. */
 export function llamaCppBin(): { dir: string; commit: string } | undefined {
   const own = process.env.TOLLAMA_LLAMA_BIN;
@@ -128,11 +137,8 @@ export async function main(argv: string[]): Promise<void> {
 
   const rows: Row[] = [];
   for (const key of which) {
-    const spec = MODELS[key]!;
-    log(`${spec.label}: model, store, server`);
-    const gguf = await ensureModel(spec.preset, { quant: spec.quant });
-    const name = `bench-${spec.preset}:${spec.quant.toLowerCase()}`;
-    const storeDir = await prepareStore(gguf, name);
+    log(`${MODELS[key]!.label}: model, store, server`);
+    const { spec, gguf, name, store: storeDir } = await storedModel(key);
     // The defaults a user of the README gets, plus the explicit thread count.
     const srv = await startTollama({
       OLLAMA_MODELS: storeDir,

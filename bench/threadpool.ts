@@ -12,24 +12,19 @@
 import { join } from "node:path";
 import { homedir } from "node:os";
 import { existsSync } from "node:fs";
-import { ensureModel } from "../src/gguf/cache.js";
 import {
   defaultThreads,
   fmt,
   log,
   median,
-  num,
   pairedRatio,
   parseArgs,
-  prepareStore,
   preload,
   startTollama,
-  stream,
   table,
-  uniqueNonce,
-  wordSoup,
 } from "./lib/common.js";
-import { MODELS } from "./engine.js";
+import { decodeRates, interleaved } from "./lib/ab.js";
+import { storedModel } from "./engine.js";
 
 export async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
@@ -43,12 +38,9 @@ export async function main(argv: string[]): Promise<void> {
     throw new Error(`no patched build at ${patchedApp}: run bash bench/threadpool/build.sh first`);
   const rows: string[][] = [];
   for (const key of (args.values.get("models") ?? "tiny,smollm,qwen-q4").split(",")) {
-    const spec = MODELS[key];
-    if (!spec) throw new Error(`unknown model ${key}; choose from ${Object.keys(MODELS).join(", ")}`);
-    const gguf = await ensureModel(spec.preset, { quant: spec.quant });
-    const name = `bench-${spec.preset}:${spec.quant.toLowerCase()}`;
+    const { name, store } = await storedModel(key);
     const env = {
-      OLLAMA_MODELS: await prepareStore(gguf, name),
+      OLLAMA_MODELS: store,
       OLLAMA_NUM_THREAD: String(threads),
       OLLAMA_LLM_LIBRARY: "cpu",
     };
@@ -59,27 +51,13 @@ export async function main(argv: string[]): Promise<void> {
       await preload(b.url, name);
       if (!b.output().includes("thread pool attached"))
         throw new Error(`the patched build did not attach a pool:\n${b.output()}`);
-      const rate = async (url: string, r: number) => {
-        const run = await stream(url, "/api/generate", {
-          model: name,
-          prompt: wordSoup(uniqueNonce(r), 12, 10 + r),
-          raw: true,
-          options: { num_predict: tg, seed: r },
-        });
-        return (num(run.final, "eval_count") * 1e9) / num(run.final, "eval_duration");
-      };
-      const ra: number[] = [];
-      const rb: number[] = [];
-      for (let r = 0; r < reps; r++) {
-        log(`${key}: round ${r + 1}/${reps}`);
-        if (r % 2 === 0) {
-          ra.push(await rate(a.url, r));
-          rb.push(await rate(b.url, r));
-        } else {
-          rb.push(await rate(b.url, r));
-          ra.push(await rate(a.url, r));
-        }
-      }
+      const rate = async (url: string, r: number) => (await decodeRates(url, name, tg, r)).server;
+      const { a: ra, b: rb } = await interleaved(
+        reps,
+        (r) => rate(a.url, r),
+        (r) => rate(b.url, r),
+        (r) => log(`${key}: round ${r + 1}/${reps}`),
+      );
       rows.push([key, fmt(median(ra)), fmt(median(rb)), fmt(pairedRatio(rb, ra), 3)]);
     } finally {
       await a.stop();

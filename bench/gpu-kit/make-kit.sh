@@ -80,5 +80,5 @@ if [[ -n "${BASE:-}" ]]; then
 fi
 xz -T0 -9 -c "$(command -v node)" >"$kit/node.xz"
 xz -9 -c "$root/../shared/models/ggml-vocab-qwen2.gguf" >"$kit/vocab-qwen2.gguf.xz"
-cp "$here/run.sh" "$here/step-probe.mjs" "$here/ab.mjs" "$kit/"
+cp "$here/run.sh" "$here/step-probe.mjs" "$kit/"
 du -cb "$kit"/* | tail -1 | awk '{printf "kit: %.1f MiB (the device takes 64 MiB with the tracked files)\n", $1/1048576}'

@@ -39,23 +39,12 @@ done
 TOLLAMA_BENCH_SMAPS=1 timeout 270 node bench/run.cjs engine --gpu --threads 8 --reps 2 --models ${MODELS:-smollm,qwen-q4,qwen-q8} 2>&1
 cp bench/results/engine-*.json $OUT/ 2>/dev/null
 echo "bench done at $(( $(date +%s) - t0 )) s"
-# A/B of this build against the baseline build make-kit.sh packed (BASE=<ref>), where there is one,
-# on the models the benchmark just stored.
+# A/B of this build against the baseline build make-kit.sh packed (BASE=<ref>), where there is one
+# (bench/ab.ts).
 if [ -f $K/dist-base.tar.xz ]; then
   mkdir -p /tmp/base && cp -r bin package.json /tmp/base/ && ln -s $PWD/node_modules /tmp/base/node_modules
   python3 -c "import tarfile; tarfile.open('$K/dist-base.tar.xz').extractall('/tmp/base')"
-  for D in $PWD /tmp/base; do
-    P=$([ $D = $PWD ] && echo 11701 || echo 11702)
-    OLLAMA_HOST=127.0.0.1:$P OLLAMA_MODELS=$PWD/.cache/bench-store OLLAMA_CONTEXT_LENGTH=4096 node $D/bin/tollama.cjs serve >/tmp/ab-$P.log 2>&1 &
-  done
-  for P in 11701 11702; do
-    for i in $(seq 60); do curl -sf 127.0.0.1:$P/api/version >/dev/null && break; sleep 0.5; done
-  done
-  for M in bench-smollm2-135m:q8_0 bench-qwen2.5-0.5b:q8_0; do
-    echo "A/B $M: A = this build, B = baseline"
-    timeout 100 node $K/ab.mjs http://127.0.0.1:11701 http://127.0.0.1:11702 $M 256 ${AB_ROUNDS:-10}
-  done
-  pkill -f "tollama.cjs serve"; sleep 1
+  timeout 200 node bench/run.cjs ab --gpu --base /tmp/base --reps ${AB_ROUNDS:-10} 2>&1
   echo "A/B done at $(( $(date +%s) - t0 )) s"
 fi
 # Where tollama's resident memory goes on the GPU, with ggml-cuda's pinned host buffers and without.
