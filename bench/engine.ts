@@ -248,7 +248,11 @@ export async function main(argv: string[]): Promise<void> {
       if (process.env.TOLLAMA_BENCH_SMAPS)
         for (const pid of [srv.pid, server?.pid])
           if (pid)
-            log(spawnSync("python3", ["bench/gpu-kit/smaps.py", String(pid)], { encoding: "utf8" }).stdout);
+            log(
+              spawnSync("python3", [join(ROOT, "bench", "gpu-kit", "smaps.py"), String(pid)], {
+                encoding: "utf8",
+              }).stdout,
+            );
     }
     await srv.stop();
     await server?.stop();
