@@ -5,6 +5,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Ollama } from "ollama";
 import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
+import { tinyModel } from "./helpers/models.js";
 
 let server: TestServer;
 let client: Ollama;
@@ -119,4 +120,19 @@ test("/api/ps reports the loaded model truthfully", async () => {
   assert.equal((m as unknown as { context_length: number }).context_length >= 4096, true);
   const expires = new Date(m.expires_at).getTime();
   assert.ok(expires > Date.now() + 9 * 60_000 && expires < Date.now() + 11 * 60_000, String(m.expires_at));
+});
+
+test("num_ctx over the model's trained context runs at the trained context, as in Ollama", async () => {
+  const gguf = await tinyModel({ overrides: { contextLength: 1024 } });
+  await addModel(server, "tiny-1k", { gguf, template: chatmlTemplate });
+  const res = await client.generate({
+    model: "tiny-1k",
+    prompt: "hello",
+    options: { num_ctx: 8192, num_predict: 2 },
+    keep_alive: "1m",
+  });
+  assert.equal(res.done, true);
+  const m = (await client.ps()).models.find((x) => x.name === "tiny-1k:latest");
+  assert.equal((m as unknown as { context_length: number } | undefined)?.context_length, 1024);
+  await client.generate({ model: "tiny-1k", prompt: "", keep_alive: 0 });
 });

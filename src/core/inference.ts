@@ -115,6 +115,13 @@ export async function schedule(
   keepAlive: WireKeepAlive | undefined,
 ): Promise<Lease> {
   for (const key of eff.ignored) deps.log.warn("invalid option provided", { option: key });
+  // Ollama warns once per load; each request repeating it would flood the log, so debug here.
+  const over = eff.numCtxOverTrained;
+  if (over)
+    deps.log.debug("requested context size too large for model", {
+      num_ctx: over.requested,
+      n_ctx_train: over.trained,
+    });
   return deps.scheduler.acquire(runnerSpec(deps, model, eff), toKeepAlive(keepAlive));
 }
 

@@ -111,3 +111,34 @@ test("a quantized cache needs flash attention: off falls back to f16 with Ollama
   }
   assert.deepEqual(map({ OLLAMA_FLASH_ATTENTION: "0", OLLAMA_KV_CACHE_TYPE: "f16" }).warnings, []);
 });
+
+test("num_ctx: at least 4 (2048 for vision), at most the model's trained context", () => {
+  const config = loadConfig({ OLLAMA_CONTEXT_LENGTH: "8192" });
+  const trained = (
+    contextLength: number | undefined,
+    capabilities: ModelForOptions["capabilities"] = [],
+  ) => ({
+    ...model(),
+    capabilities,
+    gguf: { contextLength },
+  });
+  const numCtx = (m: Parameters<typeof effectiveOptions>[1], request?: Record<string, unknown>) =>
+    effectiveOptions(config, m, request);
+
+  const capped = numCtx(trained(2048));
+  assert.equal(capped.options.numCtx, 2048);
+  assert.deepEqual(capped.numCtxOverTrained, { requested: 8192, trained: 2048 });
+  assert.equal(numCtx(trained(2048), { num_ctx: 100_000 }).options.numCtx, 2048);
+  assert.equal(numCtx(trained(32768)).options.numCtx, 8192);
+  assert.equal(numCtx(trained(32768)).numCtxOverTrained, undefined);
+  // no trained length in the GGUF: whatever was asked
+  assert.equal(numCtx(trained(undefined), { num_ctx: 100_000 }).options.numCtx, 100_000);
+  assert.equal(numCtx(trained(0), { num_ctx: 100_000 }).options.numCtx, 100_000);
+  assert.equal(numCtx(trained(2048), { num_ctx: 1 }).options.numCtx, 4);
+  assert.equal(numCtx(trained(32768, ["completion", "vision"]), { num_ctx: 512 }).options.numCtx, 2048);
+  // the Modelfile's num_ctx is capped the same way
+  assert.equal(
+    numCtx({ ...trained(1024), stored: { params: { num_ctx: 4096 }, adapterPaths: [] } }).options.numCtx,
+    1024,
+  );
+});

@@ -12,6 +12,8 @@ export interface EffectiveOptions {
   options: Options;
   /** Unknown option keys, which Ollama ignores with a warning. */
   ignored: string[];
+  /** The num_ctx asked for when it was over the model's trained context and cut to it. */
+  numCtxOverTrained?: { requested: number; trained: number };
 }
 
 /** The parts of a model the option mapping reads (narrow, so tests need no store). */
@@ -19,14 +21,38 @@ export interface ModelForOptions {
   modelPath: ResolvedModel["modelPath"];
   capabilities: ResolvedModel["capabilities"];
   stored: Pick<ResolvedModel["stored"], "params" | "adapterPaths">;
+  /** The GGUF's `<arch>.context_length`; absent or 0 when it has none. */
+  gguf?: { contextLength: number | undefined };
 }
 
+/** Ollama's floor for num_ctx; vision models get at least 2048. */
+const MIN_CTX = 4;
+const MIN_VISION_CTX = 2048;
+
+/**
+ * Request options over Modelfile PARAMETERs over the defaults, with num_ctx as Ollama's scheduler
+ * settles it: at least 4 (2048 for vision models), and no more than the context the model was
+ * trained for, so a 2k-context model runs at 2k whatever OLLAMA_CONTEXT_LENGTH says.
+ */
 export function effectiveOptions(
   config: Config,
-  model: Pick<ModelForOptions, "stored">,
+  model: Pick<ModelForOptions, "stored" | "gguf"> & Partial<Pick<ModelForOptions, "capabilities">>,
   requestOptions: Record<string, unknown> | undefined,
 ): EffectiveOptions {
-  return mergeOptions(defaultOptions(config.contextLength), model.stored.params, requestOptions);
+  const eff: EffectiveOptions = mergeOptions(
+    defaultOptions(config.contextLength),
+    model.stored.params,
+    requestOptions,
+  );
+  const o = eff.options;
+  o.numCtx = Math.max(o.numCtx, MIN_CTX);
+  if (model.capabilities?.includes("vision")) o.numCtx = Math.max(o.numCtx, MIN_VISION_CTX);
+  const trained = model.gguf?.contextLength ?? 0;
+  if (trained > 0 && o.numCtx > trained) {
+    eff.numCtxOverTrained = { requested: o.numCtx, trained };
+    o.numCtx = trained;
+  }
+  return eff;
 }
 
 /**
