@@ -489,9 +489,15 @@ describe("serve", () => {
       const models = await mkdtemp(path.join(tmpdir(), "tollama-cli-serve-"));
       let s: ServeProcess | undefined;
       try {
-        s = await startServe({ OLLAMA_MODELS: models, OLLAMA_DEBUG: "" });
+        s = await startServe({ OLLAMA_MODELS: models, OLLAMA_DEBUG: "", OLLAMA_CONTEXT_LENGTH: "" });
         const out = s.output();
         assert.match(out, /level=INFO .*msg="server config env=.*OLLAMA_HOST:http:\/\/127\.0\.0\.1:\d+/);
+        // Unset, the default context is chosen by the GPUs' memory before the server listens.
+        assert.match(out, /OLLAMA_CONTEXT_LENGTH:0 /);
+        assert.match(
+          out,
+          /msg="vram-based default context" total_vram=".+" default_num_ctx=(4096|32768|262144)\n/,
+        );
         assert.match(out, new RegExp(`OLLAMA_MODELS:${models.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
         assert.match(out, /Listening on 127\.0\.0\.1:\d+/);
         const r = await s.stop(signal);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeConfig, loadConfig, parseHost, physicalCores } from "./index.js";
+import { describeConfig, loadConfig, parseHost, physicalCores, vramContextLength } from "./index.js";
 
 test("OLLAMA_HOST follows Ollama's parsing rules", () => {
   const cases: Array<[string, string]> = [
@@ -49,4 +49,20 @@ test("threads default to physical cores", () => {
   assert.equal(physicalCores(2), 2);
   assert.equal(physicalCores(16), 8);
   assert.equal(physicalCores(1), 1);
+});
+
+test("OLLAMA_CONTEXT_LENGTH unset: the default follows Ollama's VRAM tiers", () => {
+  const GiB = 1024 ** 3;
+  assert.equal(loadConfig({}).contextLengthSet, false);
+  assert.equal(loadConfig({ OLLAMA_CONTEXT_LENGTH: "8192" }).contextLengthSet, true);
+  assert.equal(loadConfig({ OLLAMA_CONTEXT_LENGTH: "8192" }).contextLength, 8192);
+  assert.match(describeConfig(loadConfig({})), /OLLAMA_CONTEXT_LENGTH:0 /);
+  assert.match(describeConfig(loadConfig({ OLLAMA_CONTEXT_LENGTH: "8192" })), /OLLAMA_CONTEXT_LENGTH:8192 /);
+  assert.equal(vramContextLength(0), 4096);
+  assert.equal(vramContextLength(16 * GiB), 4096);
+  assert.equal(vramContextLength(23 * GiB - 1), 4096);
+  assert.equal(vramContextLength(23 * GiB), 32768);
+  assert.equal(vramContextLength(46.9 * GiB), 32768);
+  assert.equal(vramContextLength(47 * GiB), 262144);
+  assert.equal(vramContextLength(80 * GiB), 262144);
 });

@@ -19,8 +19,13 @@ export interface Config {
   models: string;
   /** OLLAMA_KEEP_ALIVE in ms, or "forever". Default 5 minutes. */
   keepAlive: KeepAlive;
-  /** OLLAMA_CONTEXT_LENGTH: num_ctx when neither the request nor the Modelfile sets one. Default 4096 (Ollama's on CPU). */
+  /**
+   * OLLAMA_CONTEXT_LENGTH: num_ctx when neither the request nor the Modelfile sets one. Unset, it is
+   * 4096 until `tollama serve` has seen the GPUs: then vramContextLength's tier, as in Ollama.
+   */
   contextLength: number;
+  /** True when OLLAMA_CONTEXT_LENGTH chose contextLength (false: the VRAM-tier default applies). */
+  contextLengthSet: boolean;
   /**
    * OLLAMA_NUM_PARALLEL: sequences per loaded model. Default 0: chosen per model at load, the most
    * of 8, 4, 2, 1 that fits in memory (Ollama's is 1); see the scheduler for why.
@@ -78,11 +83,13 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
   // default unless the variable says otherwise.
   const flashAttention = v("OLLAMA_FLASH_ATTENTION") === "" ? "auto" : bool("OLLAMA_FLASH_ATTENTION", false);
   const numThread = uint("OLLAMA_NUM_THREAD", 0);
+  const contextLength = uint("OLLAMA_CONTEXT_LENGTH", 0);
   return {
     host: parseHost(v("OLLAMA_HOST"), warn),
     models: v("OLLAMA_MODELS") || join(homedir(), ".ollama", "models"),
     keepAlive: durationVar(v("OLLAMA_KEEP_ALIVE"), 5 * 60_000, "OLLAMA_KEEP_ALIVE", warn, false),
-    contextLength: uint("OLLAMA_CONTEXT_LENGTH", 0) || 4096,
+    contextLength: contextLength || 4096,
+    contextLengthSet: contextLength > 0,
     numParallel: uint("OLLAMA_NUM_PARALLEL", 0),
     maxLoadedModels: uint("OLLAMA_MAX_LOADED_MODELS", 0),
     maxQueue: uint("OLLAMA_MAX_QUEUE", 512),
@@ -163,6 +170,19 @@ export function allowedOrigins(s: string): string[] {
   return origins;
 }
 
+const GiB = 1024 ** 3;
+
+/**
+ * Ollama's default num_ctx by the GPUs' total memory: 4096 below 23 GiB (and with no GPU), 32768
+ * from 23 GiB, 262144 from 47 GiB. The thresholds sit a GiB under 24 and 48 because cards report a
+ * little less than they are sold as. Each model is still cut to the context it was trained for.
+ */
+export function vramContextLength(totalVram: number): number {
+  if (totalVram >= 47 * GiB) return 262144;
+  if (totalVram >= 23 * GiB) return 32768;
+  return 4096;
+}
+
 /**
  * llama.cpp runs best with one thread per physical core; hyperthreads only add contention.
  * Node reports logical CPUs, so assume two threads per core beyond two logical CPUs.
@@ -174,7 +194,8 @@ export function physicalCores(logical = availableParallelism()): number {
 /** The startup line, in the spirit of Ollama's `server config env=map[...]`. */
 export function describeConfig(c: Config): string {
   const entries: Record<string, string> = {
-    OLLAMA_CONTEXT_LENGTH: String(c.contextLength),
+    // Ollama prints 0 for "by VRAM tier" when the variable is unset.
+    OLLAMA_CONTEXT_LENGTH: String(c.contextLengthSet ? c.contextLength : 0),
     OLLAMA_DEBUG: String(c.debug),
     OLLAMA_FLASH_ATTENTION: String(c.flashAttention),
     OLLAMA_HOST: c.host.url,
