@@ -47,6 +47,7 @@ import {
 } from "./lib/common.js";
 import { Direct, SAMPLING } from "./lib/direct.js";
 import { LlamaServer } from "./lib/llama-server.js";
+import { benchDecode, prebuiltKernelsBench } from "./lib/kernels.js";
 
 /** The generated models the engine benchmarks run, by their --models key. */
 export const MODELS: Record<string, { preset: PresetName; quant: QuantName; label: string }> = {
@@ -67,8 +68,11 @@ export async function storedModel(key: string) {
   return { spec, gguf, name, store: await prepareStore(gguf, name) };
 }
 
-/** Where bench/build-llama.sh puts llama.cpp for the bundled commit; undefined if not built. */
-export function llamaCppBin(): { dir: string; commit: string } | undefined {
+/**
+ * Where bench/build-llama.sh puts llama.cpp for the bundled commit; undefined if not built. `dlDir`:
+ * its llama-bench that loads the CPU backend at run time, when built.
+ */
+export function llamaCppBin(): { dir: string; commit: string; dlDir?: string } | undefined {
   const own = process.env.TOLLAMA_LLAMA_BIN;
   if (own)
     return existsSync(join(own, "llama-bench")) ? { dir: own, commit: "TOLLAMA_LLAMA_BIN" } : undefined;
@@ -84,7 +88,8 @@ export function llamaCppBin(): { dir: string; commit: string } | undefined {
   const cache = process.env.TOLLAMA_BENCH_CACHE ?? join(homedir(), ".cache", "tollama-bench");
   const dir = join(cache, `llama.cpp-${commit.slice(0, 7)}`, "build", "bin");
   if (!existsSync(join(dir, "llama-bench"))) return undefined;
-  return { dir, commit };
+  const dlDir = join(cache, `llama.cpp-${commit.slice(0, 7)}`, "build-dl", "bin");
+  return { dir, commit, ...(existsSync(join(dlDir, "llama-bench")) ? { dlDir } : {}) };
 }
 
 interface Row {
@@ -101,6 +106,8 @@ interface Row {
   /** llama.cpp's llama-server: decode with sampling and a server loop, like tollama's. */
   serverTg: number[];
   serverPp: number[];
+  /** llama-bench decoding on node-llama-cpp's prebuilt CPU kernels (bench/lib/kernels.ts). */
+  kernelsTg: number[];
   rss?: { tollama?: Mem; llamaServer?: Mem; contextCells: number; parallel: number };
 }
 
@@ -134,6 +141,10 @@ export async function main(argv: string[]): Promise<void> {
   if (!llamacpp)
     console.log("llama-bench not built; run bench/build-llama.sh (llama.cpp columns are left empty)");
   else console.log(`llama.cpp ${llamacpp.commit.slice(0, 7)} from ${llamacpp.dir}`);
+  const kernels = setup.gpu ? undefined : prebuiltKernelsBench(llamacpp?.dlDir);
+  if (kernels) console.log(`llama-bench on node-llama-cpp's prebuilt CPU kernels: ${kernels}`);
+  else if (!setup.gpu)
+    console.log("no build-dl llama-bench (bench/build-llama.sh): prebuilt-kernel column left out");
 
   const rows: Row[] = [];
   for (const key of which) {
@@ -179,6 +190,7 @@ export async function main(argv: string[]): Promise<void> {
       benchPpAlt: [],
       serverTg: [],
       serverPp: [],
+      kernelsTg: [],
     };
     const server = llamacpp
       ? await LlamaServer.start(llamacpp.dir, gguf, {
@@ -233,6 +245,7 @@ export async function main(argv: string[]): Promise<void> {
           row.benchTg.push(res.tg.main);
           row.benchPpAlt.push(res.pp.alt);
           row.benchTgAlt.push(res.tg.alt);
+          if (kernels) row.kernelsTg.push(benchDecode(kernels, gguf, threads, tg, setup.fa));
         }
       }
     }
@@ -361,10 +374,26 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
       ];
     }),
   );
+  const withKernels = rows.filter((r) => r.kernelsTg.length > 0);
+  const t4 = withKernels.length
+    ? table(
+        `Where a decode gap lies, tg${tg}: llama-bench on node-llama-cpp's prebuilt CPU kernels (its ` +
+          "libggml-cpu-<variant>.so) against the native build. Kernels near 1.0 leave the gap to how decodes are driven.",
+        ["model", "llama-bench native", "llama-bench prebuilt kernels", "kernels/native", "HTTP/kernels"],
+        withKernels.map((r) => [
+          r.model,
+          fmt(median(r.benchTg)),
+          fmt(median(r.kernelsTg)),
+          fmt(pairedRatio(r.kernelsTg, r.benchTg), 3),
+          fmt(pairedRatio(r.httpTg, r.kernelsTg), 3),
+        ]),
+      )
+    : "";
   return [
     t1,
     t2,
     t3,
+    ...(t4 ? [t4] : []),
     `  All three run with flash attention ${setup.fa} (tollama's default is auto); llama-bench's fa=${altFa(setup.fa)} column is for reference.`,
   ].join("\n");
 }
