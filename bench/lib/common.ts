@@ -87,6 +87,16 @@ export function pairedRatio(a: number[], b: number[]): number {
   return median(a.map((x, i) => ratio(x, b[i] as number)));
 }
 
+/**
+ * The middle half of the per-round ratios a[i]/b[i] ("0.84-0.93"), to print beside pairedRatio: how
+ * far one run's median can be trusted on a noisy machine. "-" when the rounds do not pair up.
+ */
+export function pairedSpread(a: number[], b: number[]): string {
+  if (a.length !== b.length || a.length < 2) return "-";
+  const ratios = a.map((x, i) => ratio(x, b[i] as number));
+  return `${fmt(quantile(ratios, 0.25), 2)}-${fmt(quantile(ratios, 0.75), 2)}`;
+}
+
 // ---------------------------------------------------------------- tables and results
 
 export function table(title: string, header: string[], rows: (string | number)[][]): string {
