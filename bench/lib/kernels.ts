@@ -6,7 +6,7 @@
  * kernels cost from what driving each decode through the addon costs.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./common.js";
@@ -31,6 +31,7 @@ export function prebuiltKernelsBench(dlBin: string | undefined): string | undefi
   const variants = readdirSync(prebuilt).filter(isCpuBackend);
   if (variants.length === 0) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "tollama-kernels-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   // A copy, not a link: the backend loader searches the folder of the executable's real path.
   copyFileSync(join(dlBin, "llama-bench"), join(dir, "llama-bench"));
   // The variants find libggml-base.so beside themselves ($ORIGIN): the build's, so that one copy
