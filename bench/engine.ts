@@ -18,7 +18,7 @@
  * Prints tables and writes bench/results/engine-<timestamp>.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os, { homedir } from "node:os";
 import { join } from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
@@ -134,6 +134,14 @@ export async function main(argv: string[]): Promise<void> {
       `pp${pp} / tg${tg}, ${reps} round(s), UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}; ` +
       `load average at start ${load0}`,
   );
+  const haltPoll = guestHaltPollNs();
+  if (haltPoll !== undefined)
+    console.log(
+      `guest_halt_poll_ns=${haltPoll}` +
+        (haltPoll === 0
+          ? " (idle vCPUs halt at once: every thread wake waits for the host; see bench/README.md)"
+          : ""),
+    );
   if (os.loadavg()[0]! > os.availableParallelism())
     console.log(
       `WARNING: load average ${load0} exceeds the ${os.availableParallelism()} CPUs: figures will be low and noisy.`,
@@ -288,6 +296,7 @@ export async function main(argv: string[]): Promise<void> {
     sampling: SAMPLING,
     llamaCpp: llamacpp ?? null,
     uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE,
+    guestHaltPollNs: haltPoll ?? null,
     loadavgStart: load0,
     loadavgEnd: load1,
     rows,
@@ -431,6 +440,15 @@ interface Setup {
   gpu: boolean;
   /** Flash attention for all three runners (default auto, tollama's default). */
   fa: Fa;
+}
+
+/** A KVM guest's halt-polling window (ns), which sets the cost of waking a thread on an idle vCPU. */
+function guestHaltPollNs(): number | undefined {
+  try {
+    return Number(readFileSync("/sys/module/haltpoll/parameters/guest_halt_poll_ns", "utf8").trim());
+  } catch {
+    return undefined; // not a guest with the haltpoll driver
+  }
 }
 
 /** The reference setting llama-bench also runs: off, or auto when the main one is off. */
