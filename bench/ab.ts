@@ -9,18 +9,8 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  defaultThreads,
-  fmt,
-  log,
-  median,
-  pairedRatio,
-  parseArgs,
-  preload,
-  startTollama,
-  table,
-} from "./lib/common.js";
-import { decodeRates, interleaved } from "./lib/ab.js";
+import { defaultThreads, fmt, log, median, pairedRatio, parseArgs, table } from "./lib/common.js";
+import { decodeRates, interleaved, withTwoServers } from "./lib/ab.js";
 import { storedModel } from "./engine.js";
 
 export async function main(argv: string[]): Promise<void> {
@@ -40,32 +30,27 @@ export async function main(argv: string[]): Promise<void> {
       OLLAMA_MODELS: store,
       ...(gpu ? {} : { OLLAMA_NUM_THREAD: String(threads), OLLAMA_LLM_LIBRARY: "cpu" }),
     };
-    const a = await startTollama(env);
-    const b = await startTollama(env, [], 60_000, resolve(base));
-    try {
-      await preload(a.url, name);
-      await preload(b.url, name);
-      const { a: ra, b: rb } = await interleaved(
-        reps,
-        (r) => decodeRates(a.url, name, tg, r),
-        (r) => decodeRates(b.url, name, tg, r),
-        (r) => log(`${key}: round ${r + 1}/${reps}`),
-      );
-      const server = (xs: typeof ra) => xs.map((x) => x.server);
-      const client = (xs: typeof ra) => xs.map((x) => x.client);
-      rows.push([
-        spec.label,
-        fmt(median(server(ra))),
-        fmt(median(server(rb))),
-        fmt(pairedRatio(server(ra), server(rb)), 3),
-        fmt(median(client(ra))),
-        fmt(median(client(rb))),
-        fmt(pairedRatio(client(ra), client(rb)), 3),
-      ]);
-    } finally {
-      await a.stop();
-      await b.stop();
-    }
+    rows.push(
+      await withTwoServers(name, { env }, { env, app: resolve(base), startMs: 60_000 }, async (a, b) => {
+        const { a: ra, b: rb } = await interleaved(
+          reps,
+          (r) => decodeRates(a.url, name, tg, r),
+          (r) => decodeRates(b.url, name, tg, r),
+          (r) => log(`${key}: round ${r + 1}/${reps}`),
+        );
+        const server = (xs: typeof ra) => xs.map((x) => x.server);
+        const client = (xs: typeof ra) => xs.map((x) => x.client);
+        return [
+          spec.label,
+          fmt(median(server(ra))),
+          fmt(median(server(rb))),
+          fmt(pairedRatio(server(ra), server(rb)), 3),
+          fmt(median(client(ra))),
+          fmt(median(client(rb))),
+          fmt(pairedRatio(client(ra), client(rb)), 3),
+        ];
+      }),
+    );
   }
   console.log(
     table(

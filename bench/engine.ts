@@ -87,9 +87,10 @@ export function llamaCppBin(): { dir: string; commit: string; dlDir?: string } |
     return undefined;
   }
   const cache = process.env.TOLLAMA_BENCH_CACHE ?? join(homedir(), ".cache", "tollama-bench");
-  const dir = join(cache, `llama.cpp-${commit.slice(0, 7)}`, "build", "bin");
+  const built = join(cache, `llama.cpp-${commit.slice(0, 7)}`);
+  const dir = join(built, "build", "bin");
   if (!existsSync(join(dir, "llama-bench"))) return undefined;
-  const dlDir = join(cache, `llama.cpp-${commit.slice(0, 7)}`, "build-dl", "bin");
+  const dlDir = join(built, "build-dl", "bin");
   return { dir, commit, ...(existsSync(join(dlDir, "llama-bench")) ? { dlDir } : {}) };
 }
 

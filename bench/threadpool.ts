@@ -12,18 +12,8 @@
 import { join } from "node:path";
 import { homedir } from "node:os";
 import { existsSync } from "node:fs";
-import {
-  defaultThreads,
-  fmt,
-  log,
-  median,
-  pairedRatio,
-  parseArgs,
-  preload,
-  startTollama,
-  table,
-} from "./lib/common.js";
-import { decodeRates, interleaved } from "./lib/ab.js";
+import { defaultThreads, fmt, log, median, pairedRatio, parseArgs, table } from "./lib/common.js";
+import { decodeRates, interleaved, withTwoServers } from "./lib/ab.js";
 import { storedModel } from "./engine.js";
 
 export async function main(argv: string[]): Promise<void> {
@@ -44,25 +34,21 @@ export async function main(argv: string[]): Promise<void> {
       OLLAMA_NUM_THREAD: String(threads),
       OLLAMA_LLM_LIBRARY: "cpu",
     };
-    const a = await startTollama(env);
-    const b = await startTollama({ ...env, TOLLAMA_EXPERIMENT_THREADPOOL: poll }, [], 30_000, patchedApp);
-    try {
-      await preload(a.url, name);
-      await preload(b.url, name);
-      if (!b.output().includes("thread pool attached"))
-        throw new Error(`the patched build did not attach a pool:\n${b.output()}`);
-      const rate = async (url: string, r: number) => (await decodeRates(url, name, tg, r)).server;
-      const { a: ra, b: rb } = await interleaved(
-        reps,
-        (r) => rate(a.url, r),
-        (r) => rate(b.url, r),
-        (r) => log(`${key}: round ${r + 1}/${reps}`),
-      );
-      rows.push([key, fmt(median(ra)), fmt(median(rb)), fmt(pairedRatio(rb, ra), 3)]);
-    } finally {
-      await a.stop();
-      await b.stop();
-    }
+    const patched = { env: { ...env, TOLLAMA_EXPERIMENT_THREADPOOL: poll }, app: patchedApp };
+    rows.push(
+      await withTwoServers(name, { env }, patched, async (a, b) => {
+        if (!b.output().includes("thread pool attached"))
+          throw new Error(`the patched build did not attach a pool:\n${b.output()}`);
+        const rate = async (url: string, r: number) => (await decodeRates(url, name, tg, r)).server;
+        const { a: ra, b: rb } = await interleaved(
+          reps,
+          (r) => rate(a.url, r),
+          (r) => rate(b.url, r),
+          (r) => log(`${key}: round ${r + 1}/${reps}`),
+        );
+        return [key, fmt(median(ra)), fmt(median(rb)), fmt(pairedRatio(rb, ra), 3)];
+      }),
+    );
   }
   console.log(
     table(

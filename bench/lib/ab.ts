@@ -1,5 +1,5 @@
 /** Side-by-side decode measurements of two tollama servers (bench/ab.ts, bench/threadpool.ts). */
-import { num, stream, uniqueNonce, wordSoup } from "./common.js";
+import { num, preload, startTollama, stream, uniqueNonce, wordSoup, type ServerProc } from "./common.js";
 
 export interface DecodeRates {
   /** eval_count / eval_duration, as the server reports it. */
@@ -50,4 +50,35 @@ export async function interleaved<T>(
     }
   }
   return out;
+}
+
+/** One side of a side-by-side run. */
+export interface ServerSide {
+  env: Record<string, string>;
+  /** The app folder to run (default: this checkout). */
+  app?: string;
+  /** How long it may take to answer (default 30 s). */
+  startMs?: number;
+}
+
+/** Starts servers A and B, loads `model` on both, runs `measure`, and stops both whatever happens. */
+export async function withTwoServers<T>(
+  model: string,
+  a: ServerSide,
+  b: ServerSide,
+  measure: (a: ServerProc, b: ServerProc) => Promise<T>,
+): Promise<T> {
+  const sa = await startTollama(a.env, [], a.startMs ?? 30_000, a.app);
+  try {
+    const sb = await startTollama(b.env, [], b.startMs ?? 30_000, b.app);
+    try {
+      await preload(sa.url, model);
+      await preload(sb.url, model);
+      return await measure(sa, sb);
+    } finally {
+      await sb.stop();
+    }
+  } finally {
+    await sa.stop();
+  }
 }
