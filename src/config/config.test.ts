@@ -66,3 +66,12 @@ test("OLLAMA_CONTEXT_LENGTH unset: the default follows Ollama's VRAM tiers", () 
   assert.equal(vramContextLength(47 * GiB), 262144);
   assert.equal(vramContextLength(80 * GiB), 262144);
 });
+
+test("OLLAMA_GPU_OVERHEAD: bytes kept free on each GPU, 0 by default, a warning when not a count", () => {
+  assert.equal(loadConfig({}).gpuOverhead, 0);
+  assert.equal(loadConfig({ OLLAMA_GPU_OVERHEAD: "1073741824" }).gpuOverhead, 1024 ** 3);
+  const warnings: string[] = [];
+  assert.equal(loadConfig({ OLLAMA_GPU_OVERHEAD: "1GB" }, (m) => warnings.push(m)).gpuOverhead, 0);
+  assert.match(warnings.join("\n"), /OLLAMA_GPU_OVERHEAD="1GB"/);
+  assert.match(describeConfig(loadConfig({ OLLAMA_GPU_OVERHEAD: "512" })), /OLLAMA_GPU_OVERHEAD:512 /);
+});

@@ -51,6 +51,8 @@ export interface Config {
   numThread: number;
   /** True when OLLAMA_NUM_THREAD chose numThread (false: the physical-core default). */
   numThreadSet: boolean;
+  /** OLLAMA_GPU_OVERHEAD: bytes of each GPU kept free of models. Default 0. */
+  gpuOverhead: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     loadTimeout: durationVar(v("OLLAMA_LOAD_TIMEOUT"), 5 * 60_000, "OLLAMA_LOAD_TIMEOUT", warn, true),
     numThread: numThread || physicalCores(),
     numThreadSet: numThread > 0,
+    gpuOverhead: uint("OLLAMA_GPU_OVERHEAD", 0),
   };
 }
 
@@ -198,6 +201,7 @@ export function describeConfig(c: Config): string {
     OLLAMA_CONTEXT_LENGTH: String(c.contextLengthSet ? c.contextLength : 0),
     OLLAMA_DEBUG: String(c.debug),
     OLLAMA_FLASH_ATTENTION: String(c.flashAttention),
+    OLLAMA_GPU_OVERHEAD: String(c.gpuOverhead),
     OLLAMA_HOST: c.host.url,
     OLLAMA_KEEP_ALIVE: c.keepAlive === "forever" ? "forever" : `${c.keepAlive / 1000}s`,
     OLLAMA_KV_CACHE_TYPE: c.kvCacheType,

@@ -64,10 +64,49 @@ export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<Mem
   return need(insights, load, gpuLayers);
 }
 
+/** The VRAM `load` takes with `layers` offloaded, by the arithmetic fitGpuLayers uses. */
+export async function vramForLayers(llama: Llama, load: LoadOptions, layers: number): Promise<number> {
+  return need(await insightsFor(llama, load.path), load, layers).vram;
+}
+
+/** Ollama's per-GPU reserve for what sits outside the model's own buffers (ml/device.go). */
+export function minimumGpuMemory(gpu: string | false): number {
+  return (gpu === "metal" ? 512 : 457) * 1024 ** 2;
+}
+
 /**
- * The VRAM a loaded model holds: its offloaded layers plus the context's share, by the same
- * arithmetic, for /api/ps's size_vram. 0 when nothing is offloaded.
+ * The most layers (0 to all) whose weights and context fit in `freeVram`, as Ollama's scheduler fits
+ * a model that was given no num_gpu. Its own arithmetic rather than node-llama-cpp's "auto", which
+ * answers the same question by loading the model again and again in a simulator, and leaves each
+ * vocabulary it built behind in resident memory: a server holding Qwen2.5-0.5B on an H200 took
+ * about 900 MiB that way and 680-710 MiB with this fit.
  */
-export function loadedVram(model: LlamaModel, load: LoadOptions): number {
-  return model.gpuLayers === 0 ? 0 : need(model.fileInsights, load, model.gpuLayers).vram;
+export async function fitGpuLayers(
+  llama: Llama,
+  load: LoadOptions,
+  freeVram: number,
+): Promise<{ layers: number; totalLayers: number }> {
+  const insights = await insightsFor(llama, load.path);
+  const { totalLayers } = insights;
+  let layers = totalLayers;
+  while (layers > 0 && need(insights, load, layers).vram > freeVram) layers--;
+  return { layers, totalLayers };
+}
+
+/**
+ * /api/ps's size and size_vram for a loaded model. On the CPU, `hostBytes` (what the engine measured
+ * the model and its context to hold). With layers offloaded, the VRAM is its offloaded layers plus
+ * the context's share, by the same arithmetic as the fit, and the size adds what stays in RAM. With
+ * every layer offloaded the two are equal, which clients show as "100% GPU" (Ollama's `ps` shows
+ * "Unknown" when size_vram exceeds size); the token embeddings llama.cpp keeps in RAM are not counted.
+ */
+export function loadedSizes(
+  model: LlamaModel,
+  load: LoadOptions,
+  hostBytes: number,
+): { sizeBytes: number; vramBytes: number } {
+  if (model.gpuLayers === 0) return { sizeBytes: hostBytes, vramBytes: 0 };
+  const { ram, vram } = need(model.fileInsights, load, model.gpuLayers);
+  const whole = model.gpuLayers >= model.fileInsights.totalLayers;
+  return { sizeBytes: whole ? vram : ram + vram, vramBytes: vram };
 }

@@ -28,7 +28,7 @@ import { openPooledModel } from "./pooled.js";
 import { LogprobReader } from "./logprobs.js";
 import { TokenPieces } from "./pieces.js";
 import { contextThreads } from "./threads.js";
-import { estimateLoad, loadedVram } from "./estimate.js";
+import { estimateLoad, fitGpuLayers, loadedSizes, minimumGpuMemory } from "./estimate.js";
 import { checkGpu } from "./gpu-check.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
@@ -48,6 +48,19 @@ export interface LlamaEngineOptions {
   gpuCheck?: (gpu: string) => Promise<{ ok: boolean; reason?: string }>;
   /** Told of each GPU backend that failed its check (the next one, or the CPU, is used). Default: none. */
   onGpuFallback?: (gpu: string, reason: string) => void;
+  /** Bytes of each GPU's memory kept free of models (OLLAMA_GPU_OVERHEAD). Default 0. */
+  gpuOverhead?: number;
+  /** Told how many layers a load with num_gpu unset offloads, and why. Default: none. */
+  onGpuFit?: (fit: GpuFit) => void;
+}
+
+/** How a load with num_gpu unset was fitted to the GPU's free memory. */
+export interface GpuFit {
+  layers: number;
+  totalLayers: number;
+  /** Free VRAM left for the model after the reserves, in bytes. */
+  available: number;
+  free: number;
 }
 
 /**
@@ -78,6 +91,8 @@ export async function openCheckedLlama<L>(
   return open(false);
 }
 
+const isMac = process.platform === "darwin";
+
 export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   let llamaPromise: Promise<Llama> | undefined;
   const llama = () =>
@@ -87,6 +102,9 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
           gpu,
           build: "never",
           maxThreads: opts.maxThreads,
+          // What node-llama-cpp keeps free when it checks a context against VRAM: Ollama's reserve,
+          // as the layer fit uses (its own default is 6% of the card, up to 1 GiB).
+          vramPadding: gpuReserve(gpu === "auto" && isMac ? "metal" : gpu, opts),
           logLevel: opts.debug ? LlamaLogLevel.debug : LlamaLogLevel.error,
           progressLogs: false,
         }),
@@ -97,10 +115,14 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   return {
     async loadModel(load, signal) {
       const l = await llama();
+      // A layer count, an explicit mmap choice and no safety checks are what keep node-llama-cpp
+      // from resolving the load in its simulator (see fitGpuLayers); tollama's scheduler has
+      // already checked the memory.
       const model = await l.loadModel({
         modelPath: load.path,
-        gpuLayers: l.gpu === false ? 0 : load.gpuLayers === "auto" ? "auto" : load.gpuLayers,
-        useMmap: load.useMmap ?? "auto",
+        gpuLayers: await gpuLayersFor(l, load, opts),
+        useMmap: load.useMmap ?? l.supportsMmap,
+        ignoreMemorySafetyChecks: true,
         loadSignal: signal,
       });
       try {
@@ -119,7 +141,8 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
       return {
         ramFree: os.freemem(),
         ramTotal: os.totalmem(),
-        vramFree: vram.free,
+        // what models may use, as Ollama's scheduler counts it
+        vramFree: Math.max(0, vram.free - gpuReserve(l.gpu, opts)),
         vramTotal: vram.total,
         gpu: l.gpu,
       };
@@ -130,9 +153,35 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   };
 }
 
+/** VRAM no model may take: OLLAMA_GPU_OVERHEAD plus Ollama's per-GPU minimum. */
+function gpuReserve(gpu: string | false, opts: LlamaEngineOptions): number {
+  return (opts.gpuOverhead ?? 0) + minimumGpuMemory(gpu);
+}
+
+/** num_gpu as llama.cpp gets it: unset (-1) fits by free VRAM, as Ollama does. */
+async function gpuLayersFor(llama: Llama, load: LoadOptions, opts: LlamaEngineOptions): Promise<number> {
+  if (llama.gpu === false) return 0;
+  if (load.gpuLayers !== "auto") return load.gpuLayers;
+  const { free } = await llama.getVramState();
+  const available = Math.max(0, free - gpuReserve(llama.gpu, opts));
+  const fit = await fitGpuLayers(llama, load, available);
+  opts.onGpuFit?.({ ...fit, available, free });
+  return fit.layers;
+}
+
+/**
+ * Whether the GPU holds some layers but not all. node-llama-cpp then still counts llama.cpp's
+ * compute buffers against the VRAM the layer fit has just filled down to the reserve, and refuses
+ * the context ("too large for the available VRAM") where Ollama loads it; the scheduler has checked
+ * the memory already. With every layer offloaded its check passes and is kept.
+ */
+export function partlyOffloaded(llama: Llama, model: LlamaModel): boolean {
+  return llama.gpu !== false && model.gpuLayers < model.fileInsights.totalLayers;
+}
+
 async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Promise<LoadedModel> {
   // embedding models and rerankers get a pooling context instead of a generation one
-  if (load.embedding) return openPooledModel(model, load);
+  if (load.embedding) return openPooledModel(model, load, partlyOffloaded(llama, model));
   const threads = contextThreads(
     load.threads,
     load.threadsChosen ?? false,
@@ -149,7 +198,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     experimentalKvCacheValueType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
     lora:
       load.adapters.length > 0 ? { adapters: load.adapters.map((filePath) => ({ filePath })) } : undefined,
-    ignoreMemorySafetyChecks: false,
+    ignoreMemorySafetyChecks: partlyOffloaded(llama, model),
     failedCreationRemedy: false,
   });
   const batcher = new Batcher(nativeContext(context), {
@@ -166,7 +215,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
   const grammars = new GrammarCache(llama);
   const addBos = model.tokens.shouldPrependBosToken;
   const bos = model.tokens.bos ?? undefined;
-  const vram = loadedVram(model, load);
+  const sizes = loadedSizes(model, load, model.size + context.stateSize);
   const sequences = {
     model,
     batcher,
@@ -178,8 +227,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
 
   return {
     facts: {
-      sizeBytes: model.size + context.stateSize,
-      vramBytes: vram,
+      ...sizes,
       threads,
     },
     contextSize: context.contextSize,

@@ -12,7 +12,7 @@
 import type { LlamaEmbeddingContext, LlamaModel, LlamaRankingContext, Token } from "node-llama-cpp";
 import { nativeEmbedder } from "./embed-native.js";
 import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
-import { loadedVram } from "./estimate.js";
+import { loadedSizes } from "./estimate.js";
 
 /** llama.cpp's LLAMA_POOLING_TYPE_RANK. */
 export const POOLING_RANK = 4;
@@ -24,7 +24,12 @@ export function poolingType(model: LlamaModel): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
-export async function openPooledModel(model: LlamaModel, load: LoadOptions): Promise<LoadedModel> {
+/** `partlyOffloaded`: skip node-llama-cpp's VRAM check, as for generation contexts (llama.ts). */
+export async function openPooledModel(
+  model: LlamaModel,
+  load: LoadOptions,
+  partlyOffloaded: boolean,
+): Promise<LoadedModel> {
   // Ollama caps num_ctx at the trained length for embeddings. The whole input must be one llama.cpp
   // batch: node-llama-cpp splits longer ones, and pooling would then see only the last piece.
   const contextSize = Math.max(8, Math.min(load.contextSize, model.trainContextSize || load.contextSize));
@@ -32,7 +37,7 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
     contextSize,
     batchSize: contextSize,
     threads: load.threads,
-    ignoreMemorySafetyChecks: false,
+    ignoreMemorySafetyChecks: partlyOffloaded,
   };
   let embedder: Embedder | undefined;
   let ranker: Ranker | undefined;
@@ -46,11 +51,10 @@ export async function openPooledModel(model: LlamaModel, load: LoadOptions): Pro
     embedder = wrapEmbedding(context, contextSize);
     dispose = () => context.dispose();
   }
-  const vram = loadedVram(model, { ...load, embedding: true, sequences: 1 });
+  const sizes = loadedSizes(model, { ...load, embedding: true, sequences: 1 }, model.size);
   return {
     facts: {
-      sizeBytes: model.size,
-      vramBytes: vram,
+      ...sizes,
       threads: load.threads,
     },
     contextSize,

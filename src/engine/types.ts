@@ -69,8 +69,9 @@ export interface Logprob extends TokenLogprob {
 }
 
 export interface ModelFacts {
-  /** Bytes of weights in RAM and in VRAM. */
+  /** Bytes the model and its context hold in all (/api/ps's size). */
   sizeBytes: number;
+  /** The part of sizeBytes in VRAM (size_vram); equal to it with every layer offloaded. */
   vramBytes: number;
   /** CPU threads its context decodes with (see threads.ts); default: the threads it was loaded with. */
   threads?: number | undefined;
@@ -160,6 +161,7 @@ export interface Engine {
   memory(): Promise<{
     ramFree: number;
     ramTotal: number;
+    /** Free VRAM less what no model may take (OLLAMA_GPU_OVERHEAD, Ollama's per-GPU minimum). */
     vramFree: number;
     vramTotal: number;
     gpu: string | false;

@@ -13,12 +13,16 @@ export interface FakeMemory {
   perModel: number;
   /** What each of its sequences adds to an estimate. Default 0. */
   perSequence: number;
+  /** VRAM free with nothing loaded; above 0 the engine has a GPU. Default 0. */
+  vram: number;
+  /** What each model wants in VRAM with every layer offloaded. Default 0. */
+  perModelVram: number;
 }
 
 export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<FakeMemory> = {}): FakeEngine {
   const loads: LoadOptions[] = [];
   const disposed: string[] = [];
-  const { ram = 1e10, perModel = 1000, perSequence = 0 } = memory;
+  const { ram = 1e10, perModel = 1000, perSequence = 0, vram = 0, perModelVram = 0 } = memory;
   let loaded = 0;
   return {
     loads,
@@ -33,14 +37,14 @@ export function createFakeEngine(script: number[] = [1, 2, 3], memory: Partial<F
         }),
       );
     },
-    estimate: (o) => Promise.resolve({ ram: perModel + perSequence * o.sequences, vram: 0 }),
+    estimate: (o) => Promise.resolve({ ram: perModel + perSequence * o.sequences, vram: perModelVram }),
     memory: () =>
       Promise.resolve({
         ramFree: ram - loaded * perModel,
         ramTotal: ram,
-        vramFree: 0,
-        vramTotal: 0,
-        gpu: false,
+        vramFree: Math.max(0, vram - loaded * perModelVram),
+        vramTotal: vram,
+        gpu: vram > 0 ? "cuda" : false,
       }),
     dispose: () => Promise.resolve(),
   };

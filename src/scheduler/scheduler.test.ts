@@ -187,6 +187,41 @@ test("a model in use is never evicted; a model that cannot fit at all is a clear
   await assert.rejects(tooBig.acquire(spec("x"), undefined), /model requires more system memory/);
 });
 
+test("a model too big for the GPU evicts idle ones first, then loads alone with the rest on the CPU", async () => {
+  // 3000 bytes of VRAM, each model wants 2000 of it and 1000 of RAM
+  const engine = createFakeEngine([1], { ram: 10_000, perModel: 1000, vram: 3000, perModelVram: 2000 });
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  (await s.acquire(spec("a"), undefined)).release();
+  (await s.acquire(spec("b"), undefined)).release();
+  assert.deepEqual(engine.disposed, ["a"], "a full fit on the GPU comes before keeping a loaded");
+  const small = createScheduler({
+    engine: createFakeEngine([1], { ram: 10_000, perModel: 1000, vram: 500, perModelVram: 2000 }),
+    clock,
+    maxQueue: 5,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  (await small.acquire(spec("split"), undefined)).release();
+  assert.deepEqual(
+    small.running().map((r) => r.spec.name),
+    ["split"],
+  );
+  const GiB = 1024 ** 3;
+  const neither = createScheduler({
+    engine: createFakeEngine([1], { ram: 2 * GiB, perModel: GiB, vram: GiB / 2, perModelVram: 2 * GiB }),
+    clock,
+    maxQueue: 5,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  // 1 GiB of RAM plus the 1.5 GiB that does not fit in VRAM
+  await assert.rejects(
+    neither.acquire(spec("x"), undefined),
+    /model requires more system memory \(2\.5 GiB\) than is available \(2\.0 GiB\)/,
+  );
+});
+
 test("unset parallelism takes the most of 8, 4, 2, 1 sequences that fits in three quarters of free memory", async () => {
   const cases = [
     { ram: 1e6, want: 8 },

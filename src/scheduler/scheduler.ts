@@ -95,6 +95,14 @@ function fitsIn(
     : need.ram <= mem.ramFree * share && need.vram <= mem.vramFree * share;
 }
 
+/** The RAM `need` takes once whatever does not fit in free VRAM stays on the CPU (a partial offload). */
+function ramWithSpill(
+  need: { ram: number; vram: number },
+  mem: Awaited<ReturnType<Engine["memory"]>>,
+): number {
+  return need.ram + (mem.gpu === false ? need.vram : Math.max(0, need.vram - mem.vramFree));
+}
+
 export function runnerKey(load: LoadOptions): string {
   return JSON.stringify([
     load.path,
@@ -176,8 +184,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         await unload(victim);
         continue;
       }
-      if (others.length === 0)
-        throw errors.insufficientMemory(need.ram + (mem.gpu === false ? need.vram : 0), mem.ramFree);
+      if (others.length === 0) {
+        // Alone and still short of VRAM, the layers that do not fit stay on the CPU, as in Ollama.
+        const ram = ramWithSpill(need, mem);
+        if (ram <= mem.ramFree) return;
+        throw errors.insufficientMemory(ram, mem.ramFree);
+      }
       await new Promise<void>((resolve) => idleWaiters.push(resolve));
     }
   }

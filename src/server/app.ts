@@ -55,6 +55,13 @@ export function createApp(opts: AppOptions): App {
       debug: config.debug > 0,
       onGpuFallback: (gpu, reason) =>
         log.warn("GPU backend failed its self-test and is not used", { gpu, reason }),
+      gpuOverhead: config.gpuOverhead,
+      onGpuFit: (fit) =>
+        log.info("offload", {
+          layers: `${fit.layers}/${fit.totalLayers}`,
+          available: `${(fit.available / 1024 ** 3).toFixed(1)} GiB`,
+          free: `${(fit.free / 1024 ** 3).toFixed(1)} GiB`,
+        }),
     });
   const store = createStore({ root: config.models, noPrune: config.noPrune, warn: (m) => log.warn(m) });
   const scheduler = createScheduler({

@@ -60,7 +60,8 @@ async function useVramContextLength(app: App, config: Config, log: Logger): Prom
       log.warn("GPU discovery is slow; default context stays 4096", { waited_ms: VRAM_WAIT_MS });
       return;
     }
-    config.contextLength = vramContextLength(mem.vramTotal);
+    // Ollama sizes the tier by what models may use of the GPUs: OLLAMA_GPU_OVERHEAD is not theirs.
+    config.contextLength = vramContextLength(Math.max(0, mem.vramTotal - config.gpuOverhead));
     log.info("vram-based default context", {
       total_vram: mem.vramTotal > 0 ? `${(mem.vramTotal / 1024 ** 3).toFixed(1)} GiB` : "0 B",
       default_num_ctx: config.contextLength,
