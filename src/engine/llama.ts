@@ -175,7 +175,7 @@ async function gpuLayersFor(llama: Llama, load: LoadOptions, opts: LlamaEngineOp
  * the context ("too large for the available VRAM") where Ollama loads it; the scheduler has checked
  * the memory already. With every layer offloaded its check passes and is kept.
  */
-export function partlyOffloaded(llama: Llama, model: LlamaModel): boolean {
+function partlyOffloaded(llama: Llama, model: LlamaModel): boolean {
   return llama.gpu !== false && model.gpuLayers < model.fileInsights.totalLayers;
 }
 
