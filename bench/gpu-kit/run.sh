@@ -50,21 +50,27 @@ if [ -f $K/dist-base.tar.xz ]; then
   mkdir -p /tmp/base && cp -r bin package.json /tmp/base/ && ln -s $PWD/node_modules /tmp/base/node_modules
   python3 -c "import tarfile; tarfile.open('$K/dist-base.tar.xz').extractall('/tmp/base')"
 fi
-fit() { # label app-folder [VAR=value...]
-  local label=$1 app=$2; shift 2
-  env OLLAMA_CONTEXT_LENGTH=4096 "$@" OLLAMA_HOST=127.0.0.1:11703 OLLAMA_MODELS=$PWD/.cache/bench-store node $app/bin/tollama.cjs serve >/tmp/fit.log 2>&1 &
-  local srv=$!
+# A server of `app` on port 11703 over the benchmark's store, with Qwen2.5 Q8 in it; sets srv.
+start() { # app-folder log [VAR=value...]
+  local app=$1 logf=$2; shift 2
+  env OLLAMA_CONTEXT_LENGTH=4096 "$@" OLLAMA_HOST=127.0.0.1:11703 OLLAMA_MODELS=$PWD/.cache/bench-store node $app/bin/tollama.cjs serve >$logf 2>&1 &
+  srv=$!
   for i in $(seq 60); do curl -sf 127.0.0.1:11703/api/version >/dev/null && break; sleep 0.5; done
   # the benchmark stores its models; without it (FIT_ONLY) the model is created here
   curl -sf 127.0.0.1:11703/api/show -d '{"model":"bench-qwen2.5-0.5b:q8_0"}' >/dev/null || {
     echo "FROM $(ls $PWD/.cache/models/qwen2.5-0.5b-Q8_0-*.gguf)" >/tmp/Modelfile
     OLLAMA_HOST=127.0.0.1:11703 node $app/bin/tollama.cjs create bench-qwen2.5-0.5b:q8_0 -f /tmp/Modelfile >/dev/null; }
+}
+stop() { kill $srv; wait $srv 2>/dev/null; }
+fit() { # label app-folder [VAR=value...]
+  local label=$1 app=$2; shift 2
+  start $app /tmp/fit.log "$@"
   timeout 60 curl -s 127.0.0.1:11703/api/generate -d '{"model":"bench-qwen2.5-0.5b:q8_0","prompt":"hi","raw":true,"stream":false,"options":{"num_predict":128}}' |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print("eval", d.get("eval_count"), "tokens at %.1f tok/s" % (d["eval_count"]/d["eval_duration"]*1e9) if "eval_count" in d else d)'
   echo "$label: RSS $(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' /proc/$srv/status)"
   curl -s 127.0.0.1:11703/api/ps | python3 -c 'import json,sys; [print("ps", m["name"], "size", m["size"]>>20, "MiB, size_vram", m["size_vram"]>>20, "MiB, context", m.get("context_length")) for m in json.load(sys.stdin)["models"]]'
   grep -E "offload|model loaded|level=(WARN|ERROR)" /tmp/fit.log | cut -c1-300
-  kill $srv; wait $srv 2>/dev/null
+  stop
 }
 for run in 1 2; do
   fit "this build, run $run" .
@@ -85,12 +91,10 @@ if [ -n "$AB" ] && [ -d /tmp/base ]; then
 fi
 if [ -n "$PINNED" ]; then
   for PIN in "" 1; do
-    GGML_CUDA_NO_PINNED=$PIN OLLAMA_HOST=127.0.0.1:11703 OLLAMA_MODELS=$PWD/.cache/bench-store OLLAMA_CONTEXT_LENGTH=4096 node bin/tollama.cjs serve >/tmp/pin.log 2>&1 &
-    SRV=$!
-    for i in $(seq 60); do curl -sf 127.0.0.1:11703/api/version >/dev/null && break; sleep 0.5; done
+    start . /tmp/pin.log GGML_CUDA_NO_PINNED=$PIN
     timeout 60 curl -s 127.0.0.1:11703/api/generate -d '{"model":"bench-qwen2.5-0.5b:q8_0","prompt":"hi","stream":false,"options":{"num_predict":64}}' | cut -c1-80; echo
-    echo "GGML_CUDA_NO_PINNED=$PIN:"; python3 bench/gpu-kit/smaps.py $SRV 8
-    kill $SRV; wait $SRV 2>/dev/null
+    echo "GGML_CUDA_NO_PINNED=$PIN:"; python3 bench/gpu-kit/smaps.py $srv 8
+    stop
   done
 fi
 # GPU self-test fallback (checked in session 3; FALLBACK=1 runs it again): a CUDA library whose

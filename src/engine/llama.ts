@@ -137,12 +137,11 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
     },
     async memory() {
       const l = await llama();
-      const vram = l.gpu === false ? { total: 0, free: 0 } : await l.getVramState();
+      const vram = l.gpu === false ? { total: 0, available: 0 } : await gpuMemory(l, opts);
       return {
         ramFree: os.freemem(),
         ramTotal: os.totalmem(),
-        // what models may use, as Ollama's scheduler counts it
-        vramFree: Math.max(0, vram.free - gpuReserve(l.gpu, opts)),
+        vramFree: vram.available,
         vramTotal: vram.total,
         gpu: l.gpu,
       };
@@ -158,12 +157,17 @@ function gpuReserve(gpu: string | false, opts: LlamaEngineOptions): number {
   return (opts.gpuOverhead ?? 0) + minimumGpuMemory(gpu);
 }
 
+/** The GPU's memory, with what models may use of it as Ollama's scheduler counts it (`available`). */
+async function gpuMemory(llama: Llama, opts: LlamaEngineOptions) {
+  const { total, free } = await llama.getVramState();
+  return { total, free, available: Math.max(0, free - gpuReserve(llama.gpu, opts)) };
+}
+
 /** num_gpu as llama.cpp gets it: unset (-1) fits by free VRAM, as Ollama does. */
 async function gpuLayersFor(llama: Llama, load: LoadOptions, opts: LlamaEngineOptions): Promise<number> {
   if (llama.gpu === false) return 0;
   if (load.gpuLayers !== "auto") return load.gpuLayers;
-  const { free } = await llama.getVramState();
-  const available = Math.max(0, free - gpuReserve(llama.gpu, opts));
+  const { free, available } = await gpuMemory(llama, opts);
   const fit = await fitGpuLayers(llama, load, available);
   opts.onGpuFit?.({ ...fit, available, free });
   return fit.layers;
