@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { nativeEmbedder } from "../src/engine/embed-native.js";
+import { ThreadShare } from "../src/engine/gate.js";
 import { tinyModel } from "./helpers/models.js";
 
 let llama: Llama;
@@ -26,7 +27,7 @@ for (const poolingType of [1, 2, 3]) {
     const model = await llama.loadModel({ modelPath: await tinyModel({ overrides: { poolingType } }) });
     models.push(model);
     const context = await model.createEmbeddingContext({ contextSize: 64, batchSize: 64, threads: 1 });
-    const native = nativeEmbedder(context);
+    const native = nativeEmbedder(context, new ThreadShare(1));
     assert.ok(native, "node-llama-cpp's internals are as embed-native.ts expects");
     const tokens = texts.map((t) => model.tokenize(t, true));
     const want: number[][] = [];

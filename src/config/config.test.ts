@@ -67,6 +67,16 @@ test("OLLAMA_CONTEXT_LENGTH unset: the default follows Ollama's VRAM tiers", () 
   assert.equal(vramContextLength(80 * GiB), 262144);
 });
 
+test("TOLLAMA_IDLE_POLL: auto by default, a boolean turns it on or off, anything else warns", () => {
+  assert.equal(loadConfig({}).idlePoll, "auto");
+  assert.equal(loadConfig({ TOLLAMA_IDLE_POLL: "1" }).idlePoll, "on");
+  assert.equal(loadConfig({ TOLLAMA_IDLE_POLL: "false" }).idlePoll, "off");
+  const warnings: string[] = [];
+  assert.equal(loadConfig({ TOLLAMA_IDLE_POLL: "always" }, (m) => warnings.push(m)).idlePoll, "auto");
+  assert.match(warnings.join("\n"), /TOLLAMA_IDLE_POLL="always"/);
+  assert.match(describeConfig(loadConfig({})), /TOLLAMA_IDLE_POLL:auto\]/);
+});
+
 test("OLLAMA_GPU_OVERHEAD: bytes kept free on each GPU, 0 by default, a warning when not a count", () => {
   assert.equal(loadConfig({}).gpuOverhead, 0);
   assert.equal(loadConfig({ OLLAMA_GPU_OVERHEAD: "1073741824" }).gpuOverhead, 1024 ** 3);

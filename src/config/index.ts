@@ -4,6 +4,7 @@
  */
 import { homedir, availableParallelism } from "node:os";
 import { join } from "node:path";
+import type { IdlePollMode } from "../engine/idle-poll.js";
 import { parseGoDuration } from "../util/duration.js";
 import { parseHost, type HostAddress } from "./host.js";
 
@@ -53,6 +54,11 @@ export interface Config {
   numThreadSet: boolean;
   /** OLLAMA_GPU_OVERHEAD: bytes of each GPU kept free of models. Default 0. */
   gpuOverhead: number;
+  /**
+   * TOLLAMA_IDLE_POLL: keep idle CPUs polling while decoding (src/engine/idle-poll.ts). Default
+   * "auto": on a KVM guest whose halt polling is off.
+   */
+  idlePoll: IdlePollMode;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -104,7 +110,16 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     numThread: numThread || physicalCores(),
     numThreadSet: numThread > 0,
     gpuOverhead: uint("OLLAMA_GPU_OVERHEAD", 0),
+    idlePoll: idlePollMode(v("TOLLAMA_IDLE_POLL"), warn),
   };
+}
+
+function idlePollMode(s: string, warn: Warn): IdlePollMode {
+  if (s === "" || s === "auto") return "auto";
+  const b = parseGoBool(s);
+  if (b !== undefined) return b ? "on" : "off";
+  warn(`invalid environment variable, using default: TOLLAMA_IDLE_POLL=${JSON.stringify(s)} default=auto`);
+  return "auto";
 }
 
 /** Go's strconv.ParseBool. */
@@ -213,6 +228,7 @@ export function describeConfig(c: Config): string {
     OLLAMA_NUM_PARALLEL: String(c.numParallel),
     OLLAMA_NUM_THREAD: String(c.numThread),
     OLLAMA_ORIGINS: `[${c.origins.join(" ")}]`,
+    TOLLAMA_IDLE_POLL: c.idlePoll,
   };
   const body = Object.entries(entries)
     .map(([k, val]) => `${k}:${val}`)

@@ -14,6 +14,12 @@ class FakeNative implements NativeContext {
   private batch: Array<{ seq: number; pos: number; tokens: number[]; logits: number[] }> = [];
   private logitCount = 0;
 
+  holds = 0;
+
+  hold(): () => void {
+    this.holds++;
+    return () => this.holds--;
+  }
   initBatch(): void {
     this.batch = [];
     this.logitCount = 0;
@@ -109,6 +115,15 @@ test("generating slots share every decode, one token each", async () => {
     { seq: 0, pos: 3, tokens: [10], logits: [0] },
     { seq: 1, pos: 2, tokens: [20], logits: [0] },
   ]);
+});
+
+test("the loop holds the context while it runs, and lets go when it has no job", async () => {
+  const { native, batcher, slot } = setup();
+  const tokens = collect(batcher.start(slot(0), job([1], [10, 11])));
+  assert.equal(native.holds, 1);
+  assert.deepEqual(await tokens, [10, 11]);
+  await batcher.close();
+  assert.equal(native.holds, 0);
 });
 
 test("a request joins the running batch at the next step", async () => {

@@ -111,6 +111,7 @@ export class Batcher {
   }
 
   private async run(): Promise<void> {
+    const release = this.native.hold();
     // Requests that arrive in the same tick share the first batch.
     await Promise.resolve();
     try {
@@ -128,6 +129,7 @@ export class Batcher {
       this.prune();
     } finally {
       this.flush();
+      release();
       this.loop = undefined;
     }
   }

@@ -18,7 +18,7 @@
  * use; if any is missing, nativeEmbedder returns undefined and the caller uses getEmbeddingFor.
  */
 import type { LlamaContext, LlamaEmbeddingContext, Token } from "node-llama-cpp";
-import { decodeGate, type DecodeGate } from "./native.js";
+import { decodeGate, type DecodeGate, type ThreadShare } from "./gate.js";
 
 /** The addon calls used, as declared in node-llama-cpp's dist/bindings/AddonTypes.d.ts. */
 interface AddonContext {
@@ -58,6 +58,7 @@ function hasMethods(o: unknown, names: string[]): boolean {
 
 function internalsOf(
   context: LlamaEmbeddingContext,
+  share: ThreadShare,
 ): { internals: EmbeddingContextInternals; gate: DecodeGate } | undefined {
   const e = context as unknown as Partial<EmbeddingContextInternals>;
   const c = e._llamaContext;
@@ -69,7 +70,7 @@ function internalsOf(
     "disposeSequence",
     "getEmbedding",
   ]);
-  const gate = decodeGate(c as unknown as LlamaContext);
+  const gate = decodeGate(c as unknown as LlamaContext, share);
   return addonOk && gate && typeof c.batchSize === "number"
     ? { internals: e as EmbeddingContextInternals, gate }
     : undefined;
@@ -79,9 +80,12 @@ function internalsOf(
  * The direct path for `context`, or undefined where it cannot be used: unknown internals, or
  * Vulkan, where LlamaContext serialises decodes across contexts with a lock this file cannot take.
  */
-export function nativeEmbedder(context: LlamaEmbeddingContext): NativeEmbedder | undefined {
+export function nativeEmbedder(
+  context: LlamaEmbeddingContext,
+  share: ThreadShare,
+): NativeEmbedder | undefined {
   if (context.model.llama.gpu === "vulkan") return undefined;
-  const found = internalsOf(context);
+  const found = internalsOf(context, share);
   if (!found) return undefined;
   const { internals, gate } = found;
   const llamaContext = internals._llamaContext;
@@ -93,7 +97,8 @@ export function nativeEmbedder(context: LlamaEmbeddingContext): NativeEmbedder |
     if (prepared.length >= llamaContext.contextSize || prepared.length > llamaContext.batchSize) {
       return Promise.reject(new Error("Input is longer than the usable context size"));
     }
-    return gate(async () => {
+    const release = gate.hold();
+    const vector = gate.decode(async () => {
       addon.disposeSequence(SEQUENCE);
       addon.initBatch(prepared.length);
       // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
@@ -101,6 +106,7 @@ export function nativeEmbedder(context: LlamaEmbeddingContext): NativeEmbedder |
       await addon.decodeBatch();
       return Array.from(addon.getEmbedding(prepared.length));
     });
+    return vector.finally(release);
   }
 
   return {

@@ -28,6 +28,8 @@ import { openPooledModel } from "./pooled.js";
 import { LogprobReader } from "./logprobs.js";
 import { TokenPieces } from "./pieces.js";
 import { contextThreads } from "./threads.js";
+import { ThreadShare } from "./gate.js";
+import { createIdlePoll } from "./idle-poll.js";
 import { estimateLoad, fitGpuLayers, loadedSizes, minimumGpuMemory } from "./estimate.js";
 import { checkGpu } from "./gpu-check.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
@@ -52,6 +54,10 @@ export interface LlamaEngineOptions {
   gpuOverhead?: number;
   /** Told how many layers a load with num_gpu unset offloads, and why. Default: none. */
   onGpuFit?: (fit: GpuFit) => void;
+  /** Keep idle CPUs polling while any context decodes (src/engine/idle-poll.ts). Default false. */
+  idlePoll?: boolean;
+  /** Told why the idle-poll request could not be made (it is then not tried again). Default: none. */
+  onIdlePollError?: (message: string) => void;
 }
 
 /** How a load with num_gpu unset was fitted to the GPU's free memory. */
@@ -95,6 +101,9 @@ const isMac = process.platform === "darwin";
 
 export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   let llamaPromise: Promise<Llama> | undefined;
+  const poll = opts.idlePoll ? createIdlePoll({ onError: opts.onIdlePollError }) : undefined;
+  // two models decoding at once split the cores instead of oversubscribing them
+  const share = new ThreadShare(opts.maxThreads, poll && ((busy) => (busy ? poll.start() : poll.stop())));
   const llama = () =>
     (llamaPromise ??= openCheckedLlama(
       (gpu) =>
@@ -126,7 +135,7 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
         loadSignal: signal,
       });
       try {
-        return await openModel(l, model, load);
+        return await openModel(l, model, load, share);
       } catch (err) {
         await model.dispose();
         throw err;
@@ -183,9 +192,14 @@ function partlyOffloaded(llama: Llama, model: LlamaModel): boolean {
   return llama.gpu !== false && model.gpuLayers < model.fileInsights.totalLayers;
 }
 
-async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Promise<LoadedModel> {
+async function openModel(
+  llama: Llama,
+  model: LlamaModel,
+  load: LoadOptions,
+  share: ThreadShare,
+): Promise<LoadedModel> {
   // embedding models and rerankers get a pooling context instead of a generation one
-  if (load.embedding) return openPooledModel(model, load, partlyOffloaded(llama, model));
+  if (load.embedding) return openPooledModel(model, load, partlyOffloaded(llama, model), share);
   const threads = contextThreads(
     load.threads,
     load.threadsChosen ?? false,
@@ -205,7 +219,7 @@ async function openModel(llama: Llama, model: LlamaModel, load: LoadOptions): Pr
     ignoreMemorySafetyChecks: partlyOffloaded(llama, model),
     failedCreationRemedy: false,
   });
-  const batcher = new Batcher(nativeContext(context), {
+  const batcher = new Batcher(nativeContext(context, share), {
     contextSize: context.contextSize,
     batchSize: context.batchSize,
     slidingWindow: model.fileInsights.swaSize,

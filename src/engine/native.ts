@@ -6,9 +6,12 @@
  * throughput llama.cpp reaches on small machines; see src/engine/batcher.ts.
  */
 import type { LlamaContext, LlamaGrammarEvaluationState, LlamaModel } from "node-llama-cpp";
+import { decodeGate, type ThreadShare } from "./gate.js";
 
 /** One llama.cpp context as the addon exposes it. */
 export interface NativeContext {
+  /** Holds the context and a share of the CPU threads for a run of decodes; returns the release. */
+  hold(): () => void;
   initBatch(size: number): void;
   /** Returns the batch indexes of the logits asked for by `logitIndexes` (indexes into `tokens`). */
   addToBatch(seq: number, firstPos: number, tokens: Uint32Array, logitIndexes: Uint32Array): Uint32Array;
@@ -74,22 +77,6 @@ export interface NativeSampler {
   dispose(): void;
 }
 
-interface Handle {
-  dispose(): void;
-}
-
-/** What LlamaContext's own decodes go through: its dispose guard and the share of threads. */
-interface ContextInternals {
-  _ctx: { setThreads(threads: number): void };
-  _llama: { gpu: string | false };
-  _backendContextDisposeGuard: { createPreventDisposalHandle(): Handle };
-  _reserveThreads(): void;
-  _scheduleToFreeReservedThreads(): void;
-  _threadSplitterConsumer?: {
-    getAllocationToConsume(): [number, Handle] | Promise<[number, Handle] | undefined> | undefined;
-  };
-}
-
 interface Internals {
   _ctx?: Partial<AddonContext>;
   _model?: unknown;
@@ -109,7 +96,7 @@ const contextMethods = [
 ] as const;
 
 /** The addon context's own decode and sampling calls, each one job on libuv's thread pool. */
-type AddonContext = Omit<NativeContext, "decodeAndSample" | "readLogits"> & {
+type AddonContext = Omit<NativeContext, "hold" | "decodeAndSample" | "readLogits"> & {
   decodeBatch(): Promise<void>;
   sampleToken(batchLogitIndex: number, sampler: NativeSampler): Promise<number>;
 };
@@ -158,73 +145,23 @@ export async function decodeThenSample(
   return tokens;
 }
 
-/** Vulkan crashes when contexts decode in parallel (node-llama-cpp serialises them too). */
-let vulkanDecodes: Promise<unknown> = Promise.resolve();
-
-/** Runs one decode (and whatever reads its results) the way LlamaContext runs its own. */
-export type DecodeGate = <T>(decode: () => Promise<T>) => Promise<T>;
-
-/**
- * The gate for `context`'s decodes: each takes its share of llama's maxThreads (so two models
- * decoding at once split the cores instead of oversubscribing them), holds off disposal while it
- * runs, and runs one at a time on Vulkan. Undefined when node-llama-cpp's internals differ.
- */
-export function decodeGate(context: LlamaContext): DecodeGate | undefined {
-  const c = context as unknown as Partial<ContextInternals>;
-  if (
-    typeof c._ctx?.setThreads !== "function" ||
-    typeof c._reserveThreads !== "function" ||
-    typeof c._scheduleToFreeReservedThreads !== "function" ||
-    typeof c._backendContextDisposeGuard?.createPreventDisposalHandle !== "function" ||
-    c._llama === undefined
-  )
-    return undefined;
-  const internals = c as ContextInternals;
-
-  async function gated<T>(decode: () => Promise<T>): Promise<T> {
-    const guard = internals._backendContextDisposeGuard.createPreventDisposalHandle();
-    internals._reserveThreads();
-    try {
-      // Awaited only when it is a promise (threads contended), so an uncontended decode is queued
-      // before this call returns: the batcher relies on that to run its readers beside the decode.
-      const pending = internals._threadSplitterConsumer?.getAllocationToConsume();
-      const allocation = pending instanceof Promise ? await pending : pending;
-      try {
-        if (allocation) internals._ctx.setThreads(allocation[0]);
-        return await decode();
-      } finally {
-        allocation?.[1].dispose();
-      }
-    } finally {
-      internals._scheduleToFreeReservedThreads();
-      guard.dispose();
-    }
-  }
-
-  return <T>(decode: () => Promise<T>): Promise<T> => {
-    if (internals._llama.gpu !== "vulkan") return gated(decode);
-    const run = vulkanDecodes.then(() => gated(decode));
-    vulkanDecodes = run.catch(() => undefined);
-    return run;
-  };
-}
-
-/** The addon context, its decodes passed through decodeGate. */
-export function nativeContext(context: LlamaContext): NativeContext {
+/** The addon context, its decodes passed through a decode gate sharing `share`. */
+export function nativeContext(context: LlamaContext, share: ThreadShare): NativeContext {
   const ctx = (context as unknown as Internals)._ctx;
   for (const name of contextMethods) {
     if (typeof ctx?.[name] !== "function") throw incompatible(`context.${name}`);
   }
-  const gate = decodeGate(context);
+  const gate = decodeGate(context, share);
   if (!gate) throw incompatible("context's decode internals");
   const addon = ctx as AddonContext;
   const pipelined = serialWorkQueue();
 
   return {
+    hold: () => gate.hold(),
     initBatch: (size) => addon.initBatch(size),
     addToBatch: (seq, pos, tokens, logits) => addon.addToBatch(seq, pos, tokens, logits),
     decodeAndSample: (samples) =>
-      gate(() =>
+      gate.decode(() =>
         decodeThenSample(
           () => addon.decodeBatch(),
           (s) => addon.sampleToken(s.index, s.sampler),

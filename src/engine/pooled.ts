@@ -11,6 +11,7 @@
  */
 import type { LlamaEmbeddingContext, LlamaModel, LlamaRankingContext, Token } from "node-llama-cpp";
 import { nativeEmbedder } from "./embed-native.js";
+import type { ThreadShare } from "./gate.js";
 import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
 import { loadedSizes } from "./estimate.js";
 
@@ -29,6 +30,7 @@ export async function openPooledModel(
   model: LlamaModel,
   load: LoadOptions,
   partlyOffloaded: boolean,
+  share: ThreadShare,
 ): Promise<LoadedModel> {
   // Ollama caps num_ctx at the trained length for embeddings. The whole input must be one llama.cpp
   // batch: node-llama-cpp splits longer ones, and pooling would then see only the last piece.
@@ -48,7 +50,7 @@ export async function openPooledModel(
     dispose = () => context.dispose();
   } else {
     const context = await model.createEmbeddingContext(common);
-    embedder = wrapEmbedding(context, contextSize);
+    embedder = wrapEmbedding(context, contextSize, share);
     dispose = () => context.dispose();
   }
   const sizes = loadedSizes(model, { ...load, embedding: true, sequences: 1 }, model.size);
@@ -75,10 +77,10 @@ export async function openPooledModel(
   };
 }
 
-function wrapEmbedding(context: LlamaEmbeddingContext, contextSize: number): Embedder {
+function wrapEmbedding(context: LlamaEmbeddingContext, contextSize: number, share: ThreadShare): Embedder {
   // node-llama-cpp refuses inputs of contextSize tokens or more (specials included)
   const lengthOf = (tokens: readonly number[]) => context.calculateInputLength([...tokens] as Token[]);
-  const native = nativeEmbedder(context);
+  const native = nativeEmbedder(context, share);
   const embedOne = async (input: readonly number[]) => {
     if (input.length === 0) return { vector: [], tokens: 0 };
     if (native) {

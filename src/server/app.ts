@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
 import type { Engine } from "../engine/types.js";
 import { createLlamaEngine } from "../engine/llama.js";
+import { idlePollWanted } from "../engine/idle-poll.js";
 import { createStore, type Store } from "../store/index.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { systemClock, type Clock } from "../scheduler/clock.js";
@@ -62,6 +63,12 @@ export function createApp(opts: AppOptions): App {
           available: `${(fit.available / 1024 ** 3).toFixed(1)} GiB`,
           free: `${(fit.free / 1024 ** 3).toFixed(1)} GiB`,
         }),
+      idlePoll: idlePollWanted(config.idlePoll),
+      onIdlePollError: (error) => {
+        // asked for by name, its failure is worth a warning; "auto" stays quiet without root
+        if (config.idlePoll === "on") log.warn("idle CPUs are not kept polling", { error });
+        else log.debug("idle CPUs are not kept polling", { error });
+      },
     });
   const store = createStore({ root: config.models, noPrune: config.noPrune, warn: (m) => log.warn(m) });
   const scheduler = createScheduler({

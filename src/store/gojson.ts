@@ -71,7 +71,21 @@ function applyGoEscapes(json: string): string {
 
 /** Go's json.Marshal output (no trailing newline). */
 export function goJson(value: unknown, options: GoJsonOptions = {}): string {
-  return applyGoEscapes(encodeValue(value, options.sortKeys ?? false) ?? "null");
+  const sortKeys = options.sortKeys ?? false;
+  return applyGoEscapes((sortKeys ? undefined : plainJson(value)) ?? encodeValue(value, sortKeys) ?? "null");
+}
+
+/**
+ * JSON.stringify where it writes what encodeValue would (keys in their own order; undefined and
+ * functions left out; toJSON honoured), which is every value but a BigInt. Every streamed chunk
+ * goes through here, and the native encoder is several times faster.
+ */
+function plainJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Go's json.Encoder.Encode output: json.Marshal plus "\n". Ollama writes blobs this way. */

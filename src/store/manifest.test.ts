@@ -33,6 +33,9 @@ test("encodes JSON the way Go does", () => {
   assert.equal(goJsonLine([]), "[]\n");
   assert.equal(goJson(0.7), "0.7");
   assert.equal(goJson(1e21), "1e+21");
+  // BigInts, which JSON.stringify refuses, anywhere in the value
+  assert.equal(goJson({ n: 12n, d: new Date(0), f: () => 1 }), '{"n":12,"d":"1970-01-01T00:00:00.000Z"}');
+  assert.equal(goJson(undefined), "null");
 });
 
 test("writes the config blob byte-for-byte like Ollama's create", () => {

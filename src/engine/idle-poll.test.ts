@@ -1,0 +1,42 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createIdlePoll, idlePollWanted } from "./idle-poll.js";
+
+const sysfs = (driver: string | undefined, pollNs: string | undefined) => (path: string) =>
+  path.endsWith("current_driver") ? driver : path.endsWith("guest_halt_poll_ns") ? pollNs : undefined;
+
+test("auto polls only on a KVM guest whose halt polling is off", () => {
+  assert.equal(idlePollWanted("auto", sysfs("haltpoll", "0")), true);
+  assert.equal(idlePollWanted("auto", sysfs("haltpoll", "200000")), false);
+  assert.equal(idlePollWanted("auto", sysfs("intel_idle", undefined)), false);
+  assert.equal(idlePollWanted("auto", sysfs(undefined, undefined)), false);
+  assert.equal(idlePollWanted("on", sysfs(undefined, undefined)), true);
+  assert.equal(idlePollWanted("off", sysfs("haltpoll", "0")), false);
+});
+
+test("the request writes a 0 µs bound and is held until stopped", () => {
+  const device = join(mkdtempSync(join(tmpdir(), "tollama-qos-")), "cpu_dma_latency");
+  writeFileSync(device, "");
+  const poll = createIdlePoll({ device });
+  poll.start();
+  poll.start(); // already held: nothing more written
+  assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
+  poll.stop();
+  poll.stop();
+  poll.start();
+  poll.stop();
+  assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
+});
+
+test("a device that cannot be opened is reported once and not tried again", () => {
+  const errors: string[] = [];
+  const poll = createIdlePoll({ device: "/nonexistent/cpu_dma_latency", onError: (m) => errors.push(m) });
+  poll.start();
+  poll.stop();
+  poll.start();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /ENOENT/);
+});
