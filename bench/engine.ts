@@ -177,7 +177,8 @@ export async function main(argv: string[]): Promise<void> {
     };
     const loaded = ps.models?.[0];
     log(
-      `  tollama: parallel=${parallel}, size ${mib(loaded?.size)} MiB, size_vram ${mib(loaded?.size_vram)} MiB`,
+      `  tollama: parallel=${parallel}, size ${mib(loaded?.size)} MiB, size_vram ${mib(loaded?.size_vram)} MiB, ` +
+        `idle CPUs poll while decoding: ${srv.output().includes("idle CPUs poll while a model decodes") ? "yes" : "no"}`,
     );
     const direct = await Direct.open({
       modelPath: gguf,

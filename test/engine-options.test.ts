@@ -2,12 +2,15 @@
  * OLLAMA_KV_CACHE_TYPE and OLLAMA_FLASH_ATTENTION against real llama.cpp: every cache type loads
  * and generates with flash attention on, off and unset. A quantized cache with flash attention
  * off is what llama.cpp refuses ("quantized V cache requires flash_attn"), so tollama loads f16
- * instead, as Ollama's runner did (the warning is checked in src/core/options.test.ts).
+ * instead, as Ollama's runner did (the warning is checked in src/core/options.test.ts). Last, the
+ * CPU latency request TOLLAMA_IDLE_POLL makes while a model decodes.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { addModel, startServer, type TestServer } from "./helpers/server.js";
 import { tinyModel } from "./helpers/models.js";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { idlePollAllowed } from "../src/engine/idle-poll.js";
 
 /** Two heads of 32: quantized K/V blocks (32 values) must divide the head size. */
 const model32 = () => tinyModel({ overrides: { heads: 2, kvHeads: 2 } });
@@ -77,5 +80,46 @@ test("embedding models ignore both settings: their pooled context has no generat
     assert.equal(res.status, 200);
     const body = (await res.json()) as { embeddings: number[][] };
     assert.equal(body.embeddings[0]?.length, 64);
+  });
+});
+
+/** Open descriptors of this process (the test server runs in it) on the CPU latency device. */
+function latencyRequests(): number {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === "/dev/cpu_dma_latency";
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+test(
+  "TOLLAMA_IDLE_POLL=1: a 0 µs CPU latency request is held while the model decodes, and let go after",
+  { skip: idlePollAllowed() ? false : "needs a writable /dev/cpu_dma_latency (Linux, root)" },
+  async () => {
+    await withServer({ TOLLAMA_IDLE_POLL: "1" }, await tinyModel(), async (url) => {
+      assert.equal(latencyRequests(), 0);
+      const res = await fetch(`${url}/api/generate`, {
+        method: "POST",
+        body: JSON.stringify({ model: "m", prompt: "hello", options: { num_predict: 100000, seed: 1 } }),
+      });
+      const reader = res.body!.getReader();
+      await reader.read(); // the first token: the loop is decoding
+      assert.equal(latencyRequests(), 1);
+      // the kernel's answer is the strictest request held, ours
+      assert.equal(readFileSync("/dev/cpu_dma_latency").readInt32LE(0), 0);
+      await reader.cancel(); // the client leaves: generation stops, the loop ends
+      const deadline = Date.now() + 10_000;
+      while (latencyRequests() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(latencyRequests(), 0);
+    });
+  },
+);
+
+test("TOLLAMA_IDLE_POLL=0: no request is made", async () => {
+  await withServer({ TOLLAMA_IDLE_POLL: "0" }, await tinyModel(), async (url) => {
+    assert.equal((await generate(url)).status, 200);
+    assert.equal(latencyRequests(), 0);
   });
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createIdlePoll, idlePollWanted } from "./idle-poll.js";
+import { createIdlePoll, idlePollAllowed, idlePollWanted } from "./idle-poll.js";
 
 const sysfs = (driver: string | undefined, pollNs: string | undefined) => (path: string) =>
   path.endsWith("current_driver") ? driver : path.endsWith("guest_halt_poll_ns") ? pollNs : undefined;
@@ -29,6 +29,13 @@ test("the request writes a 0 µs bound and is held until stopped", () => {
   poll.start();
   poll.stop();
   assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
+});
+
+test("the request is allowed only where the device can be written", () => {
+  const device = join(mkdtempSync(join(tmpdir(), "tollama-qos-")), "cpu_dma_latency");
+  writeFileSync(device, "");
+  assert.equal(idlePollAllowed(device), true);
+  assert.equal(idlePollAllowed("/nonexistent/cpu_dma_latency"), false);
 });
 
 test("a device that cannot be opened is reported once and not tried again", () => {

@@ -11,7 +11,7 @@
  * on Qwen2.5-0.5B Q4_0. The request is held only while a decode loop runs, and the CPUs are busy
  * decoding then anyway.
  */
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readFileSync, writeSync } from "node:fs";
 
 /** TOLLAMA_IDLE_POLL: "auto" (a KVM guest with halt polling off), "on", or "off". */
 export type IdlePollMode = "auto" | "on" | "off";
@@ -43,6 +43,18 @@ export function idlePollWanted(
   return read(CPUIDLE_DRIVER) === "haltpoll" && read(HALT_POLL_NS) === "0";
 }
 
+const DEVICE = "/dev/cpu_dma_latency";
+
+/** Whether this process may make the request (the device is root's alone by default). */
+export function idlePollAllowed(device = DEVICE): boolean {
+  try {
+    accessSync(device, constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The QoS request on `device` (default /dev/cpu_dma_latency). A device that cannot be opened (not
  * root, not Linux, a container without it) is reported once through `onError` and never tried again.
@@ -50,7 +62,7 @@ export function idlePollWanted(
 export function createIdlePoll(
   opts: { device?: string; onError?: (message: string) => void } = {},
 ): IdlePoll {
-  const device = opts.device ?? "/dev/cpu_dma_latency";
+  const device = opts.device ?? DEVICE;
   let fd: number | undefined;
   let broken = false;
   return {

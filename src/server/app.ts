@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
 import type { Engine } from "../engine/types.js";
 import { createLlamaEngine } from "../engine/llama.js";
-import { idlePollWanted } from "../engine/idle-poll.js";
+import { idlePollAllowed, idlePollWanted } from "../engine/idle-poll.js";
 import { createStore, type Store } from "../store/index.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { systemClock, type Clock } from "../scheduler/clock.js";
@@ -63,7 +63,7 @@ export function createApp(opts: AppOptions): App {
           available: `${(fit.available / 1024 ** 3).toFixed(1)} GiB`,
           free: `${(fit.free / 1024 ** 3).toFixed(1)} GiB`,
         }),
-      idlePoll: idlePollWanted(config.idlePoll),
+      idlePoll: idlePoll(config, log),
       onIdlePollError: (error) => {
         // asked for by name, its failure is worth a warning; "auto" stays quiet without root
         if (config.idlePoll === "on") log.warn("idle CPUs are not kept polling", { error });
@@ -127,4 +127,18 @@ export function createApp(opts: AppOptions): App {
       await engine.dispose();
     },
   };
+}
+
+/** Whether decodes keep idle CPUs polling (TOLLAMA_IDLE_POLL); said once at startup when they do. */
+function idlePoll(config: Config, log: Logger): boolean {
+  if (!idlePollWanted(config.idlePoll)) return false;
+  if (!idlePollAllowed()) {
+    // asked for by name, its failure is worth a warning; "auto" stays quiet without root
+    const msg = "idle CPUs are not kept polling: /dev/cpu_dma_latency is not writable";
+    if (config.idlePoll === "on") log.warn(msg);
+    else log.debug(msg);
+    return false;
+  }
+  log.info("idle CPUs poll while a model decodes", { TOLLAMA_IDLE_POLL: config.idlePoll });
+  return true;
 }
