@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createIdlePoll, idlePollAllowed, idlePollWanted } from "./idle-poll.js";
@@ -17,19 +17,39 @@ test("auto polls only on a KVM guest whose halt polling is off", () => {
   assert.equal(idlePollWanted("off", sysfs("haltpoll", "0")), false);
 });
 
-test("the request writes a 0 µs bound and is held until stopped", () => {
-  const device = join(mkdtempSync(join(tmpdir(), "tollama-qos-")), "cpu_dma_latency");
-  writeFileSync(device, "");
-  const poll = createIdlePoll({ device });
-  poll.start();
-  poll.start(); // already held: nothing more written
-  assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
-  poll.stop();
-  poll.stop();
-  poll.start();
-  poll.stop();
-  assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
-});
+/** Descriptors of this process open on `path`. */
+function opened(path: string): number {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+const linux = process.platform === "linux" ? false : "counts open descriptors in /proc/self/fd";
+
+test(
+  "the request writes a 0 µs bound and is held until a while after it is stopped",
+  { skip: linux },
+  async () => {
+    const device = join(mkdtempSync(join(tmpdir(), "tollama-qos-")), "cpu_dma_latency");
+    writeFileSync(device, "");
+    const poll = createIdlePoll({ device, lingerMs: 30 });
+    poll.start();
+    poll.start(); // already held: nothing more written
+    assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
+    assert.equal(opened(device), 1);
+    poll.stop();
+    poll.start(); // back within the linger: the same request goes on
+    poll.stop();
+    assert.equal(opened(device), 1);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(opened(device), 0);
+    assert.deepEqual([...readFileSync(device)], [0, 0, 0, 0]);
+  },
+);
 
 test("the request is allowed only where the device can be written", () => {
   const device = join(mkdtempSync(join(tmpdir(), "tollama-qos-")), "cpu_dma_latency");

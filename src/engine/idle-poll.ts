@@ -58,15 +58,30 @@ export function idlePollAllowed(device = DEVICE): boolean {
 /**
  * The QoS request on `device` (default /dev/cpu_dma_latency). A device that cannot be opened (not
  * root, not Linux, a container without it) is reported once through `onError` and never tried again.
+ * stop() lets go `lingerMs` later (default 250), so requests that follow one another closely (chat
+ * turns, embedding inputs one decode each) keep one request instead of changing the kernel's
+ * latency target, which wakes every idle CPU, each time.
  */
 export function createIdlePoll(
-  opts: { device?: string; onError?: (message: string) => void } = {},
+  opts: { device?: string; onError?: (message: string) => void; lingerMs?: number } = {},
 ): IdlePoll {
   const device = opts.device ?? DEVICE;
+  const lingerMs = opts.lingerMs ?? 250;
   let fd: number | undefined;
   let broken = false;
+  let closing: NodeJS.Timeout | undefined;
+
+  function close() {
+    closing = undefined;
+    if (fd === undefined) return;
+    closeSync(fd);
+    fd = undefined;
+  }
+
   return {
     start() {
+      clearTimeout(closing);
+      closing = undefined;
       if (fd !== undefined || broken) return;
       try {
         fd = openSync(device, "r+");
@@ -80,9 +95,9 @@ export function createIdlePoll(
       }
     },
     stop() {
-      if (fd === undefined) return;
-      closeSync(fd);
-      fd = undefined;
+      if (fd === undefined || closing) return;
+      // unref'd: a request left over never keeps the process alive
+      closing = setTimeout(close, lingerMs).unref();
     },
   };
 }
