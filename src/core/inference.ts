@@ -8,7 +8,7 @@ import type { Capability, Models, ResolvedModel } from "./models.js";
 import type { OutputPiece } from "./output.js";
 import type { Logprob } from "../engine/types.js";
 import { errors } from "./errors.js";
-import { effectiveOptions, loadOptions, type EffectiveOptions } from "./options.js";
+import { effectiveOptions, loadOptions, oneSequenceOnly, type EffectiveOptions } from "./options.js";
 import { detailsJson } from "./details.js";
 
 export interface CoreDeps {
@@ -121,6 +121,10 @@ export async function schedule(
     deps.log.debug("requested context size too large for model", {
       num_ctx: over.requested,
       n_ctx_train: over.trained,
+    });
+  if (deps.config.numParallel > 1 && oneSequenceOnly(model))
+    deps.log.debug("model architecture does not currently support parallel requests", {
+      architecture: model.gguf.architecture,
     });
   return deps.scheduler.acquire(runnerSpec(deps, model, eff), toKeepAlive(keepAlive));
 }

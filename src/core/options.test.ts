@@ -22,6 +22,22 @@ function map(
   return { load: loadOptions(config, m, effectiveOptions(config, m, request).options), warnings };
 }
 
+test("architectures Ollama serves one request at a time get one sequence, whatever OLLAMA_NUM_PARALLEL says", () => {
+  const config = loadConfig({ OLLAMA_NUM_PARALLEL: "4" }, () => {});
+  const opts = (architecture: string) => {
+    const m = { ...model(), gguf: { contextLength: undefined, architecture } };
+    return loadOptions(config, m, effectiveOptions(config, m, undefined).options);
+  };
+  for (const arch of ["qwen3next", "lfm2", "nemotron_h", "mllama", "qwen3vl"])
+    assert.equal(opts(arch).sequences, 1);
+  assert.equal(opts("qwen2").sequences, 4);
+  assert.equal(opts("llama").sequences, 4);
+  // unset (auto) too
+  const auto = loadConfig({}, () => {});
+  const m = { ...model(), gguf: { contextLength: undefined, architecture: "lfm2" } };
+  assert.equal(loadOptions(auto, m, effectiveOptions(auto, m, undefined).options).sequences, 1);
+});
+
 test("defaults: physical cores, batch 512, GPU layers fitted, f16 cache, flash attention auto", () => {
   const { load, warnings } = map({});
   assert.deepEqual(load, {

@@ -21,8 +21,31 @@ export interface ModelForOptions {
   modelPath: ResolvedModel["modelPath"];
   capabilities: ResolvedModel["capabilities"];
   stored: Pick<ResolvedModel["stored"], "params" | "adapterPaths">;
-  /** The GGUF's `<arch>.context_length`; absent or 0 when it has none. */
-  gguf?: { contextLength: number | undefined };
+  /** The GGUF's `<arch>.context_length` (absent or 0 when it has none) and architecture. */
+  gguf?: { contextLength: number | undefined; architecture?: string };
+}
+
+/**
+ * Architectures Ollama loads with one sequence whatever OLLAMA_NUM_PARALLEL says, as not safe with
+ * several (its sched.go, ollama#4165); tollama follows it.
+ */
+const ONE_SEQUENCE_ARCHITECTURES: ReadonlySet<string> = new Set([
+  "mllama",
+  "qwen3vl",
+  "qwen3vlmoe",
+  "qwen35",
+  "qwen35moe",
+  "qwen3next",
+  "lfm2",
+  "lfm2moe",
+  "nemotron_h",
+  "nemotron_h_moe",
+  "nemotron_h_omni",
+]);
+
+/** True when the model's architecture is served one request at a time. */
+export function oneSequenceOnly(model: Pick<ModelForOptions, "gguf">): boolean {
+  return ONE_SEQUENCE_ARCHITECTURES.has(model.gguf?.architecture ?? "");
 }
 
 /** Ollama's floor for num_ctx; vision models get at least 2048. */
@@ -64,7 +87,7 @@ export function loadOptions(config: Config, model: ModelForOptions, o: Options):
   return {
     path: model.modelPath,
     contextSize: o.numCtx,
-    sequences: config.numParallel,
+    sequences: oneSequenceOnly(model) ? 1 : config.numParallel,
     batchSize: o.numBatch > 0 ? o.numBatch : 512,
     threads: o.numThread > 0 ? o.numThread : config.numThread,
     threadsChosen: o.numThread > 0 || config.numThreadSet,
