@@ -15,8 +15,12 @@ class FakeNative implements NativeContext {
   private logitCount = 0;
 
   holds = 0;
+  /** Holds at each decode. */
+  holdsAtDecode: number[] = [];
+  refuseHold = false;
 
   hold(): () => void {
+    if (this.refuseHold) throw new Error("the context is disposed");
     this.holds++;
     return () => this.holds--;
   }
@@ -29,6 +33,7 @@ class FakeNative implements NativeContext {
     return Uint32Array.from(logits, () => this.logitCount++);
   }
   private async decodeBatch(): Promise<void> {
+    this.holdsAtDecode.push(this.holds);
     this.batches.push(this.batch);
     await new Promise((r) => setImmediate(r));
     if (this.failNextDecode) {
@@ -119,11 +124,18 @@ test("generating slots share every decode, one token each", async () => {
 
 test("the loop holds the context while it runs, and lets go when it has no job", async () => {
   const { native, batcher, slot } = setup();
-  const tokens = collect(batcher.start(slot(0), job([1], [10, 11])));
-  assert.equal(native.holds, 1);
-  assert.deepEqual(await tokens, [10, 11]);
+  assert.deepEqual(await collect(batcher.start(slot(0), job([1], [10, 11]))), [10, 11]);
   await batcher.close();
+  assert.deepEqual(native.holdsAtDecode, [1, 1, 1]);
   assert.equal(native.holds, 0);
+});
+
+test("a context that refuses the hold fails the jobs, and a later job gets a loop of its own", async () => {
+  const { native, batcher, slot } = setup();
+  native.refuseHold = true;
+  await assert.rejects(collect(batcher.start(slot(0), job([1], [10]))), /disposed/);
+  native.refuseHold = false;
+  assert.deepEqual(await collect(batcher.start(slot(0), job([1], [12]))), [12]);
 });
 
 test("a request joins the running batch at the next step", async () => {

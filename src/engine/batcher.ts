@@ -111,10 +111,13 @@ export class Batcher {
   }
 
   private async run(): Promise<void> {
-    const release = this.native.hold();
-    // Requests that arrive in the same tick share the first batch.
-    await Promise.resolve();
+    let release: (() => void) | undefined;
     try {
+      // Requests that arrive in the same tick share the first batch. (Awaited first: this.loop is
+      // set before anything below can end the loop.)
+      await Promise.resolve();
+      // a context being disposed refuses the hold: the jobs fail below
+      release = this.native.hold();
       while (this.prune()) {
         // Queued before the last step's tokens go out; a reader that stops on one of them has its
         // job dropped at the next step, one decode later.
@@ -129,7 +132,7 @@ export class Batcher {
       this.prune();
     } finally {
       this.flush();
-      release();
+      release?.();
       this.loop = undefined;
     }
   }

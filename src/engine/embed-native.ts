@@ -92,21 +92,24 @@ export function nativeEmbedder(
   const addon = llamaContext._ctx;
   let queue: Promise<unknown> = Promise.resolve();
 
-  function decode(prepared: readonly number[]): Promise<number[]> {
+  async function decode(prepared: readonly number[]): Promise<number[]> {
     // the same refusal as getEmbeddingFor's: pooling must see the whole input in one batch
     if (prepared.length >= llamaContext.contextSize || prepared.length > llamaContext.batchSize) {
-      return Promise.reject(new Error("Input is longer than the usable context size"));
+      throw new Error("Input is longer than the usable context size");
     }
     const release = gate.hold();
-    const vector = gate.decode(async () => {
-      addon.disposeSequence(SEQUENCE);
-      addon.initBatch(prepared.length);
-      // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
-      addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
-      await addon.decodeBatch();
-      return Array.from(addon.getEmbedding(prepared.length));
-    });
-    return vector.finally(release);
+    try {
+      return await gate.decode(async () => {
+        addon.disposeSequence(SEQUENCE);
+        addon.initBatch(prepared.length);
+        // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
+        addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
+        await addon.decodeBatch();
+        return Array.from(addon.getEmbedding(prepared.length));
+      });
+    } finally {
+      release();
+    }
   }
 
   return {
