@@ -110,6 +110,8 @@ interface Row {
   serverPp: number[];
   /** llama-bench decoding on node-llama-cpp's prebuilt CPU kernels (bench/lib/kernels.ts). */
   kernelsTg: number[];
+  /** tollama's addon calls alone, no batcher or HTTP (Direct.addonLoop). */
+  addonTg: number[];
   rss?: { tollama?: Mem; llamaServer?: Mem; contextCells: number; parallel: number };
 }
 
@@ -202,6 +204,7 @@ export async function main(argv: string[]): Promise<void> {
       serverTg: [],
       serverPp: [],
       kernelsTg: [],
+      addonTg: [],
     };
     const server = llamacpp
       ? await LlamaServer.start(llamacpp.dir, gguf, {
@@ -241,6 +244,12 @@ export async function main(argv: string[]): Promise<void> {
             1 + r,
           );
           row.directTg.push(d.tokPerSec);
+          const a = await direct.addonLoop(
+            direct.tokenize(wordSoup(uniqueNonce(250 + r), 12, 10 + r)),
+            tg,
+            1 + r,
+          );
+          row.addonTg.push(a.tokPerSec);
           const toks = direct.tokenize(wordSoup(uniqueNonce(300 + r), words, 20 + r));
           const p = await direct.generate(toks, 1, 1);
           row.directPp.push((toks.length * 1000) / p.ttftMs);
@@ -392,14 +401,26 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
   const t4 = withKernels.length
     ? table(
         `Where a decode gap lies, tg${tg}: llama-bench on node-llama-cpp's prebuilt CPU kernels (its ` +
-          "libggml-cpu-<variant>.so) against the native build. Kernels near 1.0 leave the gap to how decodes are driven.",
-        ["model", "llama-bench native", "llama-bench prebuilt kernels", "kernels/native", "HTTP/kernels"],
+          "libggml-cpu-<variant>.so) against the native build; tollama's addon calls alone (no batcher, " +
+          "no HTTP). Kernels near 1.0 leave the gap to how decodes are driven: addon/llama-bench is the " +
+          "addon's share, HTTP/addon tollama's own JavaScript's.",
+        [
+          "model",
+          "llama-bench native",
+          "prebuilt kernels",
+          "kernels/native",
+          "addon loop",
+          "addon/llama-bench",
+          "HTTP/addon",
+        ],
         withKernels.map((r) => [
           r.model,
           fmt(median(r.benchTg)),
           fmt(median(r.kernelsTg)),
           fmt(pairedRatio(r.kernelsTg, r.benchTg), 3),
-          fmt(pairedRatio(r.httpTg, r.kernelsTg), 3),
+          fmt(median(r.addonTg)),
+          fmt(pairedRatio(r.addonTg, r.benchTg), 3),
+          fmt(pairedRatio(r.httpTg, r.addonTg), 3),
         ]),
       )
     : "";

@@ -13,6 +13,9 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { nowMs } from "./common.js";
+import { nativeContext, samplerFactory } from "../../src/engine/native.js";
+import { ThreadShare } from "../../src/engine/gate.js";
+import { createIdlePoll, idlePollAllowed, idlePollWanted } from "../../src/engine/idle-poll.js";
 
 export interface DirectOptions {
   modelPath: string;
@@ -109,6 +112,45 @@ export class Direct {
       await it.return();
     }
     const decodeMs = tLast - tFirst;
+    return { tokens: n, ttftMs: tFirst - t0, decodeMs, tokPerSec: n > 1 ? ((n - 1) * 1000) / decodeMs : NaN };
+  }
+
+  /**
+   * The addon calls tollama's batch loop makes for one sequence (src/engine/native.ts), and nothing
+   * else: no batcher, no detokenizing, no HTTP. Against llama-bench it is what the prebuilt addon
+   * costs; against tollama's HTTP rate, what tollama's own JavaScript costs. It keeps idle CPUs
+   * polling where a default server would (TOLLAMA_IDLE_POLL auto), so that the comparison is like
+   * for like. Uses the context's sequence 0 (clears it first).
+   */
+  async addonLoop(prompt: Token[], maxTokens: number, seed: number): Promise<DecodeRun> {
+    await this.seq.clearHistory();
+    const native = nativeContext(this.context, new ThreadShare(0));
+    const sampler = samplerFactory(this.model)({ ...SAMPLING, seed });
+    const poll = idlePollWanted("auto") && idlePollAllowed() ? createIdlePoll({ lingerMs: 0 }) : undefined;
+    const release = native.hold();
+    poll?.start();
+    const t0 = nowMs();
+    let tFirst = NaN;
+    let n = 0;
+    try {
+      let input: number[] = prompt;
+      for (let pos = 0; n < maxTokens; n++) {
+        native.initBatch(input.length);
+        const [at] = native.addToBatch(0, pos, Uint32Array.from(input), Uint32Array.of(input.length - 1));
+        pos += input.length;
+        const [token] = await native.decodeAndSample([{ index: at!, sampler }]);
+        const t = await token!;
+        if (n === 0) tFirst = nowMs();
+        if (t < 0 || this.model.isEogToken(t as Token)) break;
+        input = [t];
+      }
+    } finally {
+      poll?.stop();
+      release();
+      sampler.dispose();
+      native.disposeSequence(0);
+    }
+    const decodeMs = nowMs() - tFirst;
     return { tokens: n, ttftMs: tFirst - t0, decodeMs, tokPerSec: n > 1 ? ((n - 1) * 1000) / decodeMs : NaN };
   }
 
