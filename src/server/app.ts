@@ -64,11 +64,7 @@ export function createApp(opts: AppOptions): App {
           free: `${(fit.free / 1024 ** 3).toFixed(1)} GiB`,
         }),
       idlePoll: idlePoll(config, log),
-      onIdlePollError: (error) => {
-        // asked for by name, its failure is worth a warning; "auto" stays quiet without root
-        if (config.idlePoll === "on") log.warn("idle CPUs are not kept polling", { error });
-        else log.debug("idle CPUs are not kept polling", { error });
-      },
+      onIdlePollError: (error) => notPolling(config, log, { error }),
     });
   const store = createStore({ root: config.models, noPrune: config.noPrune, warn: (m) => log.warn(m) });
   const scheduler = createScheduler({
@@ -133,12 +129,15 @@ export function createApp(opts: AppOptions): App {
 function idlePoll(config: Config, log: Logger): boolean {
   if (!idlePollWanted(config.idlePoll)) return false;
   if (!idlePollAllowed()) {
-    // asked for by name, its failure is worth a warning; "auto" stays quiet without root
-    const msg = "idle CPUs are not kept polling: /dev/cpu_dma_latency is not writable";
-    if (config.idlePoll === "on") log.warn(msg);
-    else log.debug(msg);
+    notPolling(config, log, { error: "/dev/cpu_dma_latency is not writable" });
     return false;
   }
   log.info("idle CPUs poll while a model decodes", { TOLLAMA_IDLE_POLL: config.idlePoll });
   return true;
+}
+
+/** Polling asked for by name, its failure is worth a warning; "auto" stays quiet without root. */
+function notPolling(config: Config, log: Logger, attrs: { error: string }): void {
+  if (config.idlePoll === "on") log.warn("idle CPUs are not kept polling", attrs);
+  else log.debug("idle CPUs are not kept polling", attrs);
 }
