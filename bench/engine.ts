@@ -6,7 +6,7 @@
  * on the same model and context size. Variants are interleaved per round; medians are reported.
  *
  *   npm run build && node bench/run.cjs engine [--models qwen-q8,qwen-q4,smollm,tiny] [--threads N]
- *                                              [--reps N] [--quick] [--no-rss] [--gpu] [--fa auto|on|off]
+ *                                              [--reps N] [--warm N] [--quick] [--no-rss] [--gpu] [--fa auto|on|off]
  *
  * --gpu offloads every layer everywhere (tollama's default num_gpu, node-llama-cpp gpuLayers "max",
  * llama-bench/llama-server -ngl 99); without it all three run on the CPU. With --gpu, tollama's
@@ -119,10 +119,12 @@ export async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const quick = args.flags.has("quick");
   const threads = Number(args.values.get("threads") ?? defaultThreads());
-  const reps = Number(args.values.get("reps") ?? (quick ? 2 : 3));
+  const reps = Number(args.values.get("reps") ?? (quick ? 2 : 5));
   const ctx = Number(args.values.get("ctx") ?? 4096);
   const pp = Number(args.values.get("pp") ?? 512);
   const tg = Number(args.values.get("tg") ?? (quick ? 64 : 128));
+  // Tokens each runner decodes before the timed rounds (default 4 x tg, 1 x tg with --quick).
+  const warm = Number(args.values.get("warm") ?? (quick ? tg : 4 * tg));
   const which = (args.values.get("models") ?? "qwen-q8,qwen-q4,smollm").split(",");
   for (const m of which)
     if (!MODELS[m]) throw new Error(`unknown model ${m}; choose from ${Object.keys(MODELS).join(", ")}`);
@@ -134,7 +136,7 @@ export async function main(argv: string[]): Promise<void> {
   const load0 = loadavg();
   console.log(
     `tollama engine bench: ${setup.gpu ? "GPU, all layers offloaded" : "CPU"}, flash attention ${fa}, ${threads} threads, ` +
-      `pp${pp} / tg${tg}, ${reps} round(s), UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}; ` +
+      `pp${pp} / tg${tg}, ${warm} tokens of warm-up each, ${reps} round(s), UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}; ` +
       `load average at start ${load0}`,
   );
   const haltPoll = guestHaltPollNs();
@@ -222,10 +224,14 @@ export async function main(argv: string[]): Promise<void> {
       const n = direct.tokenize(wordSoup(uniqueNonce(999), words, 5)).length;
       words = Math.max(8, Math.round((words * pp) / n));
     }
-    // Warm-up.
-    await httpRun(srv, name, wordSoup(uniqueNonce(-1), 12, 3), 16);
-    await direct.generate(direct.tokenize(wordSoup(uniqueNonce(-2), 12, 3)), 16, 1);
-    await server?.complete(wordSoup(uniqueNonce(-3), 12, 3), 16, 1);
+    // Warm-up: a server that has run for a while has its per-token JavaScript compiled by V8's
+    // optimizing tier, which takes a few hundred tokens; so has this client's stream parser.
+    for (let done = 0, k = 0; done < warm; done += tg, k++) {
+      await httpRun(srv, name, wordSoup(uniqueNonce(-10 - k), 12, 3), tg);
+      await direct.generate(direct.tokenize(wordSoup(uniqueNonce(-20 - k), 12, 3)), tg, 1);
+      await direct.addonLoop(direct.tokenize(wordSoup(uniqueNonce(-30 - k), 12, 3)), tg, 1);
+      await server?.complete(wordSoup(uniqueNonce(-40 - k), 12, 3), tg, 1);
+    }
 
     for (let r = 0; r < reps; r++) {
       log(`  round ${r + 1}/${reps}`);
@@ -303,6 +309,7 @@ export async function main(argv: string[]): Promise<void> {
     pp,
     tg,
     reps,
+    warm,
     contextLength: ctx,
     sampling: SAMPLING,
     llamaCpp: llamacpp ?? null,
