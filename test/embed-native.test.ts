@@ -1,11 +1,11 @@
 /**
- * The direct embedding path (src/engine/embed-native.ts) against node-llama-cpp's own
- * getEmbeddingFor on the same context: the same native calls, so the same bits.
+ * The direct embedding and ranking paths (src/engine/embed-native.ts) against node-llama-cpp's own
+ * getEmbeddingFor and rank on the same context: the same native calls, so the same bits.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
-import { nativeEmbedder } from "../src/engine/embed-native.js";
+import { nativeEmbedder, nativeRanker } from "../src/engine/embed-native.js";
 import { ThreadShare } from "../src/engine/gate.js";
 import { tinyModel } from "./helpers/models.js";
 
@@ -45,3 +45,30 @@ for (const poolingType of [1, 2, 3]) {
     await context.dispose();
   });
 }
+
+test("a reranker: the same scores as rank, decodes holding a share of the engine's threads", async () => {
+  const model = await llama.loadModel({
+    modelPath: await tinyModel({
+      overrides: { arch: "qwen3", qkvBias: false, poolingType: 4, classifierLabels: ["yes", "no"] },
+    }),
+  });
+  models.push(model);
+  const context = await model.createRankingContext({ contextSize: 64, batchSize: 64, threads: 1 });
+  const busy: boolean[] = [];
+  const native = nativeRanker(context, new ThreadShare(1, (b) => busy.push(b)));
+  assert.ok(native, "node-llama-cpp's internals are as embed-native.ts expects");
+  const query = "what is a fox?";
+  const want: number[] = [];
+  for (const t of texts) want.push(await context.rank(query, t));
+  const inputs = texts.map((t) => native.input(query, t));
+  const got = await Promise.all(inputs.map((input) => native.score(input)));
+  assert.deepEqual(got, want);
+  assert.notEqual(got[0], got[1]);
+  for (const [i, t] of texts.entries())
+    assert.equal(inputs[i]!.length, context.calculateInputLength(query, t));
+  assert.ok(busy.includes(true), "the decodes joined the thread share");
+  assert.equal(busy.at(-1), false, "and left it");
+  assert.equal(await native.score([]), 0);
+  await assert.rejects(native.score(new Array<number>(65).fill(inputs[0]![0]!)), /context size/);
+  await context.dispose();
+});

@@ -1,5 +1,6 @@
 /**
- * Embedding one input per llama.cpp decode, without node-llama-cpp's generation machinery.
+ * Embedding one input, or ranking one query+document pair, per llama.cpp decode, without
+ * node-llama-cpp's generation machinery.
  *
  * Why not one decode for a whole batch of inputs: llama.cpp pools each sequence of a batch into
  * its own vector, but the prebuilt addon reads back only sequence 0's (AddonContext::GetEmbedding
@@ -13,11 +14,17 @@
  * a quarter to a third of the time; on a 135M model it is lost in the decode (~90 ms an input).
  * Here an input is: clear sequence 0, one batch, one decode, read the vector, the same native calls
  * the sequence makes, so vectors are bit-identical (test/embed-native.test.ts checks that).
+ * LlamaRankingContext.rank runs each pair through the same sequence machinery, and its thread
+ * count came from node-llama-cpp's own splitter, which knows nothing of tollama's contexts. Here a
+ * pair is one decode like an embedding's, holding a share of the engine's ThreadShare as
+ * generation does (so idle CPUs poll for it too). 200 short pairs on a 2-layer reranker: 0.73-0.86
+ * s against 1.09 s through rank.
  *
  * These are node-llama-cpp internals (3.22.x, pinned in package.json). Every one is checked before
- * use; if any is missing, nativeEmbedder returns undefined and the caller uses getEmbeddingFor.
+ * use; if any is missing, nativeEmbedder and nativeRanker return undefined and the caller uses
+ * getEmbeddingFor or rank.
  */
-import type { LlamaContext, LlamaEmbeddingContext, Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaEmbeddingContext, LlamaRankingContext, Token } from "node-llama-cpp";
 import { decodeGate, type DecodeGate, type ThreadShare } from "./gate.js";
 
 /** The addon calls used, as declared in node-llama-cpp's dist/bindings/AddonTypes.d.ts. */
@@ -26,7 +33,7 @@ interface AddonContext {
   addToBatch(sequence: number, firstPosition: number, tokens: Uint32Array, outputs: Uint32Array): Uint32Array;
   decodeBatch(): Promise<void>;
   disposeSequence(sequence: number): void;
-  getEmbedding(inputLength: number): Float64Array;
+  getEmbedding(inputLength: number, maxVectorSize?: number): Float64Array;
 }
 
 interface LlamaContextInternals {
@@ -41,11 +48,26 @@ interface EmbeddingContextInternals {
   _prepareInput(tokens: Token[]): void;
 }
 
+interface RankingContextInternals {
+  _llamaContext: LlamaContextInternals;
+  /** The pair as the model's rerank template (or BOS query EOS SEP document EOS) lays it out. */
+  _getEvaluationInput(query: Token[], document: Token[]): Token[];
+  /** True where the graph already applies a softmax to the classifier's output (qwen3). */
+  readonly _currentArchRankingAlreadyNormalized: boolean;
+}
+
 export interface NativeEmbedder {
   /** `tokens` with BOS/EOS added where the model wants them (a copy). */
   prepare(tokens: readonly number[]): number[];
   /** The pooled vector of prepared, non-empty tokens; calls are serialised. */
   embed(prepared: readonly number[]): Promise<number[]>;
+}
+
+export interface NativeRanker {
+  /** The tokens one query+document pair is evaluated as. */
+  input(query: string, document: string): number[];
+  /** The relevance score in [0, 1] of an input; 0 for an empty one. Calls are serialised. */
+  score(input: readonly number[]): Promise<number>;
 }
 
 const SEQUENCE = 0;
@@ -56,73 +78,114 @@ function hasMethods(o: unknown, names: string[]): boolean {
   return names.every((n) => typeof r[n] === "function");
 }
 
-function internalsOf(
-  context: LlamaEmbeddingContext,
+/** Decodes one whole input at a time on a pooling context and reads its pooled vector. */
+type PooledDecode = (prepared: readonly number[], maxVectorSize?: number) => Promise<number[]>;
+
+/**
+ * The serialised decode for a pooling context, or undefined where it cannot be used: unknown
+ * internals, or Vulkan, where LlamaContext serialises decodes across contexts with a lock this
+ * file cannot take.
+ */
+function pooledDecoder(
+  llamaContext: Partial<LlamaContextInternals> | undefined,
   share: ThreadShare,
-): { internals: EmbeddingContextInternals; gate: DecodeGate } | undefined {
-  const e = context as unknown as Partial<EmbeddingContextInternals>;
-  const c = e._llamaContext;
-  if (!hasMethods(e, ["_prepareInput"]) || !c) return undefined;
-  const addonOk = hasMethods(c._ctx, [
+  vulkan: boolean,
+): PooledDecode | undefined {
+  if (vulkan || !llamaContext) return undefined;
+  const addon = llamaContext._ctx;
+  const addonOk = hasMethods(addon, [
     "initBatch",
     "addToBatch",
     "decodeBatch",
     "disposeSequence",
     "getEmbedding",
   ]);
-  const gate = decodeGate(c as unknown as LlamaContext, share);
-  return addonOk && gate && typeof c.batchSize === "number"
-    ? { internals: e as EmbeddingContextInternals, gate }
-    : undefined;
+  const gate = decodeGate(llamaContext as unknown as LlamaContext, share);
+  const { batchSize, contextSize } = llamaContext;
+  if (!addon || !addonOk || !gate || typeof batchSize !== "number" || typeof contextSize !== "number")
+    return undefined;
+  const parts = { addon, gate, batchSize, contextSize };
+  let queue: Promise<unknown> = Promise.resolve();
+  return (prepared, maxVectorSize) => {
+    const run = queue.then(() => decodeOne(parts, prepared, maxVectorSize));
+    queue = run.catch(() => undefined);
+    return run;
+  };
 }
 
-/**
- * The direct path for `context`, or undefined where it cannot be used: unknown internals, or
- * Vulkan, where LlamaContext serialises decodes across contexts with a lock this file cannot take.
- */
+interface DecodeParts {
+  addon: AddonContext;
+  gate: DecodeGate;
+  batchSize: number;
+  contextSize: number;
+}
+
+async function decodeOne(
+  { addon, gate, batchSize, contextSize }: DecodeParts,
+  prepared: readonly number[],
+  maxVectorSize: number | undefined,
+): Promise<number[]> {
+  // the same refusal as getEmbeddingFor's: pooling must see the whole input in one batch
+  if (prepared.length >= contextSize || prepared.length > batchSize) {
+    throw new Error("Input is longer than the usable context size");
+  }
+  const release = gate.hold();
+  try {
+    return await gate.decode(async () => {
+      addon.disposeSequence(SEQUENCE);
+      addon.initBatch(prepared.length);
+      // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
+      addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
+      await addon.decodeBatch();
+      return Array.from(addon.getEmbedding(prepared.length, maxVectorSize));
+    });
+  } finally {
+    release();
+  }
+}
+
+/** The direct embedding path for `context`, or undefined where it cannot be used. */
 export function nativeEmbedder(
   context: LlamaEmbeddingContext,
   share: ThreadShare,
 ): NativeEmbedder | undefined {
-  if (context.model.llama.gpu === "vulkan") return undefined;
-  const found = internalsOf(context, share);
-  if (!found) return undefined;
-  const { internals, gate } = found;
-  const llamaContext = internals._llamaContext;
-  const addon = llamaContext._ctx;
-  let queue: Promise<unknown> = Promise.resolve();
-
-  async function decode(prepared: readonly number[]): Promise<number[]> {
-    // the same refusal as getEmbeddingFor's: pooling must see the whole input in one batch
-    if (prepared.length >= llamaContext.contextSize || prepared.length > llamaContext.batchSize) {
-      throw new Error("Input is longer than the usable context size");
-    }
-    const release = gate.hold();
-    try {
-      return await gate.decode(async () => {
-        addon.disposeSequence(SEQUENCE);
-        addon.initBatch(prepared.length);
-        // every token an output, as llama.cpp wants for pooling (it would force it, with a warning)
-        addon.addToBatch(SEQUENCE, 0, Uint32Array.from(prepared), Uint32Array.from(prepared.keys()));
-        await addon.decodeBatch();
-        return Array.from(addon.getEmbedding(prepared.length));
-      });
-    } finally {
-      release();
-    }
-  }
-
+  const internals = context as unknown as Partial<EmbeddingContextInternals>;
+  if (!hasMethods(internals, ["_prepareInput"])) return undefined;
+  const decode = pooledDecoder(internals._llamaContext, share, context.model.llama.gpu === "vulkan");
+  if (!decode) return undefined;
   return {
     prepare(tokens) {
       const out = [...tokens] as Token[];
-      internals._prepareInput(out);
+      internals._prepareInput!(out);
       return out;
     },
     embed(prepared) {
-      if (prepared.length === 0) return Promise.resolve([]);
-      const run = queue.then(() => decode(prepared));
-      queue = run.catch(() => undefined);
-      return run;
+      return prepared.length === 0 ? Promise.resolve([]) : decode(prepared);
+    },
+  };
+}
+
+/**
+ * The direct ranking path for `context`, or undefined where it cannot be used. A score is what
+ * LlamaRankingContext.rank gives for a pair that fits the context: the classifier's first output,
+ * through a sigmoid unless the graph already normalised it.
+ */
+export function nativeRanker(context: LlamaRankingContext, share: ThreadShare): NativeRanker | undefined {
+  const internals = context as unknown as Partial<RankingContextInternals>;
+  if (!hasMethods(internals, ["_getEvaluationInput"])) return undefined;
+  if (typeof internals._currentArchRankingAlreadyNormalized !== "boolean") return undefined;
+  const decode = pooledDecoder(internals._llamaContext, share, context.model.llama.gpu === "vulkan");
+  if (!decode) return undefined;
+  const normalized = internals._currentArchRankingAlreadyNormalized;
+  // as LlamaRankingContext tokenizes either text: no special tokens, no leading space added
+  const tokenize = (text: string) => context.model.tokenize(text, false, "trimLeadingSpace");
+  return {
+    input: (query, document) => internals._getEvaluationInput!(tokenize(query), tokenize(document)),
+    async score(input) {
+      if (input.length === 0) return 0;
+      const [value] = await decode(input, 1);
+      if (value === undefined) return 0;
+      return normalized ? value : 1 / (1 + Math.exp(-value));
     },
   };
 }

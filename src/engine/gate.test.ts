@@ -32,6 +32,17 @@ test("the share tells when the first context starts decoding and the last one st
   assert.deepEqual(told, [true, false, true, false]);
 });
 
+test("where decodes take turns (serial), every context gets all it wants, busy still told", () => {
+  const told: boolean[] = [];
+  const share = new ThreadShare(2, (busy) => told.push(busy), true);
+  const leaveA = share.join(2);
+  const leaveB = share.join(2);
+  assert.equal(share.threadsFor(2), 2);
+  leaveA();
+  leaveB();
+  assert.deepEqual(told, [true, false]);
+});
+
 test("a share is never below one thread, and 0 means no budget", () => {
   const share = new ThreadShare(2);
   for (let i = 0; i < 5; i++) share.join(2);

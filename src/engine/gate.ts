@@ -22,10 +22,14 @@ export class ThreadShare {
   /**
    * `maxThreads`: the budget (node-llama-cpp's maxThreads); 0 means no limit. `onBusy` is told
    * when the first context starts decoding (true) and when the last one stops (false); default none.
+   * `serial` (default false): decodes never overlap, as on a one-thread libuv pool (the server's),
+   * where the decodes of two contexts queue behind each other; each then gets all it wants, since a
+   * split would only run both at part speed, one after the other.
    */
   constructor(
     private readonly maxThreads: number,
     private readonly onBusy?: (busy: boolean) => void,
+    private readonly serial = false,
   ) {}
 
   /** Counts `threads` wanted until the returned function is called (once). */
@@ -43,7 +47,7 @@ export class ThreadShare {
 
   /** The threads a context that wants `threads` may use now. */
   threadsFor(threads: number): number {
-    if (this.maxThreads <= 0 || this.wanted <= this.maxThreads) return threads;
+    if (this.serial || this.maxThreads <= 0 || this.wanted <= this.maxThreads) return threads;
     return Math.max(1, Math.floor((threads * this.maxThreads) / this.wanted));
   }
 }

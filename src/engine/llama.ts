@@ -21,6 +21,7 @@ import {
   nativeContext,
   nativeGrammarState,
   samplerFactory,
+  serialWorkQueue,
   type NativeSampler,
   type SamplerConfig,
 } from "./native.js";
@@ -102,8 +103,13 @@ const isMac = process.platform === "darwin";
 export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   let llamaPromise: Promise<Llama> | undefined;
   const poll = opts.idlePoll ? createIdlePoll({ onError: opts.onIdlePollError }) : undefined;
-  // two models decoding at once split the cores instead of oversubscribing them
-  const share = new ThreadShare(opts.maxThreads, poll && ((busy) => (busy ? poll.start() : poll.stop())));
+  // Two models decoding at once split the cores instead of oversubscribing them; on a one-thread
+  // libuv pool their decodes take turns instead, each with every thread it wants.
+  const share = new ThreadShare(
+    opts.maxThreads,
+    poll && ((busy) => (busy ? poll.start() : poll.stop())),
+    serialWorkQueue(),
+  );
   const llama = () =>
     (llamaPromise ??= openCheckedLlama(
       (gpu) =>

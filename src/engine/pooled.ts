@@ -7,10 +7,11 @@
  * calls llama_get_embeddings_seq(ctx, 0)), so both contexts hold one sequence and evaluate one
  * input per decode, under a lock. What is shared across a batch of inputs is everything else: one
  * context per loaded model, created once, and one lease for the whole request. Embeddings skip
- * node-llama-cpp's per-input sequence machinery where they can (embed-native.ts says how and why).
+ * node-llama-cpp's per-input sequence machinery where they can, and so do rankings (embed-native.ts
+ * says how and why).
  */
 import type { LlamaEmbeddingContext, LlamaModel, LlamaRankingContext, Token } from "node-llama-cpp";
-import { nativeEmbedder } from "./embed-native.js";
+import { nativeEmbedder, nativeRanker } from "./embed-native.js";
 import type { ThreadShare } from "./gate.js";
 import type { Embedder, LoadedModel, LoadOptions, Ranker } from "./types.js";
 import { loadedSizes } from "./estimate.js";
@@ -46,7 +47,7 @@ export async function openPooledModel(
   let dispose: () => Promise<void>;
   if (poolingType(model) === POOLING_RANK) {
     const context = await model.createRankingContext(common);
-    ranker = wrapRanking(context);
+    ranker = wrapRanking(context, share);
     dispose = () => context.dispose();
   } else {
     const context = await model.createEmbeddingContext(common);
@@ -108,7 +109,18 @@ function wrapEmbedding(context: LlamaEmbeddingContext, contextSize: number, shar
   };
 }
 
-function wrapRanking(context: LlamaRankingContext): Ranker {
+function wrapRanking(context: LlamaRankingContext, share: ThreadShare): Ranker {
+  const native = nativeRanker(context, share);
+  const rankOne = async (query: string, document: string) => {
+    if (!native) {
+      return {
+        score: await context.rank(query, document),
+        tokens: context.calculateInputLength(query, document),
+      };
+    }
+    const input = native.input(query, document);
+    return { score: await native.score(input), tokens: input.length };
+  };
   return {
     maxTokens: context.contextSize - 1,
     inputLength: (query, document) => context.calculateInputLength(query, document),
@@ -117,8 +129,9 @@ function wrapRanking(context: LlamaRankingContext): Ranker {
       let tokens = 0;
       for (const document of documents) {
         signal?.throwIfAborted();
-        scores.push(await context.rank(query, document));
-        tokens += context.calculateInputLength(query, document);
+        const one = await rankOne(query, document);
+        scores.push(one.score);
+        tokens += one.tokens;
       }
       return { scores, tokens };
     },
