@@ -185,7 +185,9 @@ export function nativeRanker(context: LlamaRankingContext, share: ThreadShare): 
       if (input.length === 0) return 0;
       const [value] = await decode(input, 1);
       if (value === undefined) return 0;
-      return normalized ? value : 1 / (1 + Math.exp(-value));
+      const score = normalized ? value : 1 / (1 + Math.exp(-value));
+      // rank's floor: it takes the highest score over 0, so a NaN comes out as 0 there too
+      return score > 0 ? score : 0;
     },
   };
 }
