@@ -74,6 +74,23 @@ describe("/api/rerank", () => {
     }
   });
 
+  test("a rerank beside a streamed generation: both finish, with the scores a rerank gets alone", async () => {
+    const alone = (await post("/api/rerank", { model: "ranker", query: "fox", documents })).body;
+    const generation = fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({ model: "tiny", prompt: "hello", options: { num_predict: 64, seed: 1 } }),
+    }).then((res) => res.text());
+    const [beside, text] = await Promise.all([
+      post("/api/rerank", { model: "ranker", query: "fox", documents }),
+      generation,
+    ]);
+    assert.equal(beside.status, 200);
+    assert.deepEqual(beside.body, alone);
+    const last = JSON.parse(text.trim().split("\n").at(-1)!) as { done?: boolean; eval_count?: number };
+    assert.equal(last.done, true);
+    assert.ok((last.eval_count ?? 0) > 0);
+  });
+
   test("top_n and return_documents; documents may be {text} objects", async () => {
     const r = await post("/api/rerank", {
       model: "ranker",
