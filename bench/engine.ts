@@ -18,10 +18,11 @@
  * Prints tables and writes bench/results/engine-<timestamp>.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import os, { homedir } from "node:os";
 import { join } from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
+import { guestHaltPollNs } from "../src/engine/idle-poll.js";
 import type { PresetName, QuantName } from "../src/gguf/model.js";
 import {
   defaultThreads,
@@ -472,15 +473,6 @@ interface Setup {
   gpu: boolean;
   /** Flash attention for all three runners (default auto, tollama's default). */
   fa: Fa;
-}
-
-/** A KVM guest's halt-polling window (ns), which sets the cost of waking a thread on an idle vCPU. */
-function guestHaltPollNs(): number | undefined {
-  try {
-    return Number(readFileSync("/sys/module/haltpoll/parameters/guest_halt_poll_ns", "utf8").trim());
-  } catch {
-    return undefined; // not a guest with the haltpoll driver
-  }
 }
 
 /** The reference setting llama-bench also runs: off, or auto when the main one is off. */

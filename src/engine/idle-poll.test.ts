@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createIdlePoll, idlePollAllowed, idlePollWanted } from "./idle-poll.js";
+import { createIdlePoll, guestHaltPollNs, idlePollAllowed, idlePollWanted } from "./idle-poll.js";
 
 const sysfs = (driver: string | undefined, pollNs: string | undefined) => (path: string) =>
   path.endsWith("current_driver") ? driver : path.endsWith("guest_halt_poll_ns") ? pollNs : undefined;
@@ -15,6 +15,13 @@ test("auto polls only on a KVM guest whose halt polling is off", () => {
   assert.equal(idlePollWanted("auto", sysfs(undefined, undefined)), false);
   assert.equal(idlePollWanted("on", sysfs(undefined, undefined)), true);
   assert.equal(idlePollWanted("off", sysfs("haltpoll", "0")), false);
+});
+
+test("the guest's halt-polling window, where there is one", () => {
+  assert.equal(guestHaltPollNs(sysfs("haltpoll", "0")), 0);
+  assert.equal(guestHaltPollNs(sysfs("haltpoll", "200000")), 200000);
+  assert.equal(guestHaltPollNs(sysfs(undefined, undefined)), undefined);
+  assert.equal(guestHaltPollNs(sysfs("haltpoll", "")), undefined);
 });
 
 /** Descriptors of this process open on `path`. */

@@ -34,13 +34,21 @@ function readSys(path: string): string | undefined {
   }
 }
 
-/** Whether `mode` asks for polling on this machine; `read` reads a sysfs file (undefined: absent). */
-export function idlePollWanted(
-  mode: IdlePollMode,
-  read: (path: string) => string | undefined = readSys,
-): boolean {
+type ReadSys = (path: string) => string | undefined;
+
+/**
+ * A KVM guest's halt-polling window in ns (how long an idle vCPU spins before it halts), or
+ * undefined where there is no haltpoll driver; `read` reads a sysfs file (undefined: absent).
+ */
+export function guestHaltPollNs(read: ReadSys = readSys): number | undefined {
+  const text = read(HALT_POLL_NS);
+  return text ? Number(text) : undefined;
+}
+
+/** Whether `mode` asks for polling on this machine; `read` as for guestHaltPollNs. */
+export function idlePollWanted(mode: IdlePollMode, read: ReadSys = readSys): boolean {
   if (mode !== "auto") return mode === "on";
-  return read(CPUIDLE_DRIVER) === "haltpoll" && read(HALT_POLL_NS) === "0";
+  return read(CPUIDLE_DRIVER) === "haltpoll" && guestHaltPollNs(read) === 0;
 }
 
 const DEVICE = "/dev/cpu_dma_latency";
