@@ -87,11 +87,11 @@ type PooledDecode = (prepared: readonly number[], maxVectorSize?: number) => Pro
  * file cannot take.
  */
 function pooledDecoder(
-  llamaContext: Partial<LlamaContextInternals> | undefined,
+  context: LlamaEmbeddingContext | LlamaRankingContext,
   share: ThreadShare,
-  vulkan: boolean,
 ): PooledDecode | undefined {
-  if (vulkan || !llamaContext) return undefined;
+  const { _llamaContext: llamaContext } = context as unknown as Partial<EmbeddingContextInternals>;
+  if (context.model.llama.gpu === "vulkan" || !llamaContext) return undefined;
   const addon = llamaContext._ctx;
   const addonOk = hasMethods(addon, [
     "initBatch",
@@ -151,7 +151,7 @@ export function nativeEmbedder(
 ): NativeEmbedder | undefined {
   const internals = context as unknown as Partial<EmbeddingContextInternals>;
   if (!hasMethods(internals, ["_prepareInput"])) return undefined;
-  const decode = pooledDecoder(internals._llamaContext, share, context.model.llama.gpu === "vulkan");
+  const decode = pooledDecoder(context, share);
   if (!decode) return undefined;
   return {
     prepare(tokens) {
@@ -174,7 +174,7 @@ export function nativeRanker(context: LlamaRankingContext, share: ThreadShare): 
   const internals = context as unknown as Partial<RankingContextInternals>;
   if (!hasMethods(internals, ["_getEvaluationInput"])) return undefined;
   if (typeof internals._currentArchRankingAlreadyNormalized !== "boolean") return undefined;
-  const decode = pooledDecoder(internals._llamaContext, share, context.model.llama.gpu === "vulkan");
+  const decode = pooledDecoder(context, share);
   if (!decode) return undefined;
   const normalized = internals._currentArchRankingAlreadyNormalized;
   // as LlamaRankingContext tokenizes either text: no special tokens, no leading space added
