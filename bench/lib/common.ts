@@ -12,6 +12,7 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createStore, MEDIA_TYPES, type Layer } from "../../src/store/index.js";
+import { physicalCores } from "../../src/config/cpus.js";
 
 /** The repository root (this file runs from dist/bench/lib/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -37,10 +38,9 @@ export function parseArgs(argv: string[]): Args {
   return { flags, values };
 }
 
-/** Physical cores, the rule tollama's config uses (2 logical CPUs or fewer: all of them). */
+/** The server's default thread count (physical performance cores). */
 export function defaultThreads(): number {
-  const logical = os.availableParallelism();
-  return logical <= 2 ? logical : Math.max(1, Math.floor(logical / 2));
+  return physicalCores();
 }
 
 // ---------------------------------------------------------------- statistics

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeConfig, loadConfig, parseHost, physicalCores, vramContextLength } from "./index.js";
+import { describeConfig, loadConfig, parseHost, vramContextLength } from "./index.js";
 
 test("OLLAMA_HOST follows Ollama's parsing rules", () => {
   const cases: Array<[string, string]> = [
@@ -43,12 +43,6 @@ test("keep alive forms", () => {
   assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "30" }).keepAlive, 30_000);
   assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "0" }).keepAlive, 0);
   assert.equal(loadConfig({ OLLAMA_KEEP_ALIVE: "1h" }).keepAlive, 3_600_000);
-});
-
-test("threads default to physical cores", () => {
-  assert.equal(physicalCores(2), 2);
-  assert.equal(physicalCores(16), 8);
-  assert.equal(physicalCores(1), 1);
 });
 
 test("OLLAMA_CONTEXT_LENGTH unset: the default follows Ollama's VRAM tiers", () => {

@@ -2,13 +2,15 @@
  * Every OLLAMA_* variable tollama honours, read once at startup. Invalid values fall back to the
  * default with a warning naming the variable, as Ollama does, so a typo never stops the server.
  */
-import { homedir, availableParallelism } from "node:os";
+import { homedir } from "node:os";
+import { physicalCores } from "./cpus.js";
 import { join } from "node:path";
 import type { IdlePollMode } from "../engine/idle-poll.js";
 import { parseGoDuration } from "../util/duration.js";
 import { parseHost, type HostAddress } from "./host.js";
 
 export { parseHost, type HostAddress } from "./host.js";
+export { physicalCores } from "./cpus.js";
 
 /** "forever" is Ollama's negative keep_alive: the model is never unloaded by the timer. */
 export type KeepAlive = number | "forever";
@@ -48,7 +50,7 @@ export interface Config {
   noPrune: boolean;
   /** OLLAMA_LOAD_TIMEOUT in ms, or "forever". Default 5 minutes. */
   loadTimeout: KeepAlive;
-  /** OLLAMA_NUM_THREAD (tollama): llama.cpp threads. Default: physical cores. */
+  /** OLLAMA_NUM_THREAD (tollama): llama.cpp threads. Default: physical performance cores, as llama.cpp counts them (cpus.ts). */
   numThread: number;
   /** True when OLLAMA_NUM_THREAD chose numThread (false: the physical-core default). */
   numThreadSet: boolean;
@@ -199,14 +201,6 @@ export function vramContextLength(totalVram: number): number {
   if (totalVram >= 47 * GiB) return 262144;
   if (totalVram >= 23 * GiB) return 32768;
   return 4096;
-}
-
-/**
- * llama.cpp runs best with one thread per physical core; hyperthreads only add contention.
- * Node reports logical CPUs, so assume two threads per core beyond two logical CPUs.
- */
-export function physicalCores(logical = availableParallelism()): number {
-  return logical <= 2 ? logical : Math.max(1, Math.floor(logical / 2));
 }
 
 /** The startup line, in the spirit of Ollama's `server config env=map[...]`. */
