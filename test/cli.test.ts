@@ -90,12 +90,17 @@ describe("version", () => {
   test("--version, -v and version print the server's version", async () => {
     const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;
+      ollamaVersion: string;
     };
     const all = [["--version"], ["-v"], ["version"]];
     const results = await Promise.all(all.map((args) => run(args)));
     for (const [i, r] of results.entries()) {
       ok(r);
-      assert.equal(r.stdout, `tollama version is ${pkg.version}\n`, all[i]?.join(" "));
+      assert.equal(
+        r.stdout,
+        `tollama version is ${pkg.version} (Ollama API ${pkg.ollamaVersion})\n`,
+        all[i]?.join(" "),
+      );
     }
   });
 });
@@ -453,7 +458,7 @@ describe("no server", () => {
     ok(v);
     assert.match(
       v.stdout,
-      /^Warning: could not connect to a running tollama instance\nWarning: client version is \S+\n$/,
+      /^Warning: could not connect to a running tollama instance\nWarning: client version is \S+ \(Ollama API \S+\)\n$/,
     );
   });
 

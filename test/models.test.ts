@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ollama } from "ollama";
 import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
@@ -23,8 +23,14 @@ test("GET and HEAD / and /api/version", async () => {
   const root = await fetch(server.url);
   assert.equal(await root.text(), "Ollama is running");
   assert.equal((await fetch(server.url, { method: "HEAD" })).status, 200);
+  // The Ollama release whose API tollama follows, not tollama's own 0.x: clients gate features on it.
+  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as {
+    ollamaVersion: string;
+  };
   const { version } = await client.version();
-  assert.match(version, /^\d+\.\d+\.\d+/);
+  assert.equal(version, pkg.ollamaVersion);
+  assert.match(version, /^0\.(\d+)\.\d+$/);
+  assert.ok(Number(/^0\.(\d+)/.exec(version)?.[1]) >= 13, version);
   const unknown = await fetch(`${server.url}/api/nothing`);
   assert.equal(unknown.status, 404);
   assert.equal(await unknown.text(), "404 page not found");

@@ -23,7 +23,7 @@ import { openaiRoutes } from "../openai/routes.js";
 import { anthropicRoutes } from "../anthropic/routes.js";
 import type { RouteContext } from "../api/routes/context.js";
 import { silentLogger, type Logger } from "./logger.js";
-import { version } from "./version.js";
+import { ollamaVersion } from "./version.js";
 
 export interface AppOptions {
   config: Config;
@@ -89,7 +89,7 @@ export function createApp(opts: AppOptions): App {
     scheduler,
     models: createModels(store),
     log,
-    version,
+    version: ollamaVersion,
     shutdown: shutdown.signal,
   };
   const http = createHttpServer({

@@ -2,7 +2,7 @@
 import { describeConfig, loadConfig, vramContextLength, type Config } from "../config/index.js";
 import { createApp, type App } from "./app.js";
 import { createLogger, type Logger } from "./logger.js";
-import { version } from "./version.js";
+import { ollamaVersion, version } from "./version.js";
 
 export async function serve(): Promise<void> {
   const warnings: string[] = [];
@@ -21,7 +21,7 @@ export async function serve(): Promise<void> {
   }
   const addr = await app.listen(config.host.hostname, config.host.port);
   log.info(
-    `Listening on ${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port} (version ${version})`,
+    `Listening on ${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port} (version ${version}, Ollama API ${ollamaVersion})`,
   );
 
   let stopping = false;

@@ -11,6 +11,7 @@ export interface RouteContext {
   scheduler: Scheduler;
   models: Models;
   log: Logger;
+  /** What /api/version answers: the Ollama release whose API tollama follows. */
   version: string;
   /** Aborts when the server shuts down: running generations end with an error line. */
   shutdown: AbortSignal;
