@@ -82,16 +82,17 @@ function hasMethods(o: unknown, names: string[]): boolean {
 type PooledDecode = (prepared: readonly number[], maxVectorSize?: number) => Promise<number[]>;
 
 /**
- * The serialised decode for a pooling context, or undefined where it cannot be used: unknown
- * internals, or Vulkan, where LlamaContext serialises decodes across contexts with a lock this
- * file cannot take.
+ * The serialised decode for a pooling context, or undefined where node-llama-cpp's internals are
+ * unknown. On Vulkan its decodes queue with generation's in the gate's one Vulkan queue (Vulkan
+ * crashes when contexts decode in parallel), where node-llama-cpp's own evaluation would take a
+ * lock of its own that generation never sees.
  */
 function pooledDecoder(
   context: LlamaEmbeddingContext | LlamaRankingContext,
   share: ThreadShare,
 ): PooledDecode | undefined {
   const { _llamaContext: llamaContext } = context as unknown as Partial<EmbeddingContextInternals>;
-  if (context.model.llama.gpu === "vulkan" || !llamaContext) return undefined;
+  if (!llamaContext) return undefined;
   const addon = llamaContext._ctx;
   const addonOk = hasMethods(addon, [
     "initBatch",
