@@ -16,7 +16,7 @@ import { toolCallFormat, type PlainTool } from "./toolchoice.js";
 
 type Obj = Record<string, unknown>;
 
-function isRecord(v: unknown): v is Obj {
+export function isRecord(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -52,14 +52,14 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
-function optString(body: Obj, key: string): string | undefined {
+export function optString(body: Obj, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") throw new OpenAIRequestError(`'${key}' must be a string`, 400, key);
   return v;
 }
 
-function optNumber(body: Obj, key: string): number | undefined {
+export function optNumber(body: Obj, key: string): number | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "number" || !Number.isFinite(v))
@@ -67,21 +67,21 @@ function optNumber(body: Obj, key: string): number | undefined {
   return v;
 }
 
-function optInt(body: Obj, key: string): number | undefined {
+export function optInt(body: Obj, key: string): number | undefined {
   const v = optNumber(body, key);
   if (v !== undefined && !Number.isInteger(v))
     throw new OpenAIRequestError(`'${key}' must be an integer`, 400, key);
   return v;
 }
 
-function optBool(body: Obj, key: string): boolean | undefined {
+export function optBool(body: Obj, key: string): boolean | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "boolean") throw new OpenAIRequestError(`'${key}' must be a boolean`, 400, key);
   return v;
 }
 
-function userOptions(body: Obj): Obj {
+export function userOptions(body: Obj): Obj {
   const o = body.options;
   if (o === undefined || o === null) return {};
   if (!isRecord(o)) throw new OpenAIRequestError("'options' must be an object", 400, "options");
@@ -148,7 +148,7 @@ export function thinkFromEffort(effort: string): boolean | string | undefined {
 }
 
 /** A data URL (or bare `data:;base64,`) to base64 text; remote URLs are refused, as in Ollama. */
-function imageData(url: string): string {
+export function imageData(url: string): string {
   if (url.startsWith("http://") || url.startsWith("https://"))
     throw new OpenAIRequestError(
       "image URLs are not currently supported, please use base64 encoded data instead",
@@ -286,7 +286,7 @@ function fromTools(v: unknown): PlainTool[] | undefined {
 }
 
 /** tool_choice: which tools the model sees, and whether it must call one of them. */
-function applyToolChoice(
+export function applyToolChoice(
   choice: unknown,
   tools: PlainTool[] | undefined,
 ): { tools: PlainTool[] | undefined; forced: boolean } {

@@ -1,7 +1,8 @@
 /**
  * The OpenAI-compatible API under /v1: chat completions, completions and models, framed as
  * Ollama's middleware/openai.go frames them (SSE chunks, a separate finish chunk, an optional
- * usage chunk, `data: [DONE]`), with errors in OpenAI's `{"error": {...}}` shape.
+ * usage chunk, `data: [DONE]`), with errors in OpenAI's `{"error": {...}}` shape; responses.ts
+ * has the Responses API.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "../api/server.js";
@@ -22,6 +23,7 @@ import { parseName } from "../store/names.js";
 import { SseWriter } from "./sse.js";
 import { replyError, sendOpenAIError } from "./errors.js";
 import { fromChatCompletion, fromCompletion, parseJsonBody } from "./request.js";
+import { responses } from "./responses.js";
 
 export function openaiRoutes(ctx: RouteContext): Route[] {
   return [
@@ -34,6 +36,11 @@ export function openaiRoutes(ctx: RouteContext): Route[] {
       method: "POST",
       path: "/v1/completions",
       handler: (req, res) => guarded(res, () => completions(ctx, req, res)),
+    },
+    {
+      method: "POST",
+      path: "/v1/responses",
+      handler: (req, res) => guarded(res, () => responses(ctx, req, res)),
     },
     { method: "GET", path: "/v1/models", handler: (_req, res) => guarded(res, () => listModels(ctx, res)) },
     {

@@ -40,11 +40,11 @@ export class SseWriter {
     this.res.write(`data: ${typeof value === "string" ? value : goJson(value)}\n\n`);
   }
 
-  /** One named event (Anthropic's framing). */
-  event(name: string, value: unknown): void {
+  /** One named event (Anthropic's and the Responses API's framing); sortKeys as Go writes maps. */
+  event(name: string, value: unknown, options: { sortKeys?: boolean } = {}): void {
     if (this.closed) return;
     this.begin();
-    this.res.write(`event: ${name}\ndata: ${goJson(value)}\n\n`);
+    this.res.write(`event: ${name}\ndata: ${goJson(value, options)}\n\n`);
   }
 
   end(): void {
