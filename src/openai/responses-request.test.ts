@@ -111,18 +111,19 @@ test("options: temperature defaults to 1, top_p to the model's; max_output_token
   );
 });
 
-test("tools: flat functions, namespaces expanded, web_search left out; tool_choice enforced", () => {
+test("tools: flat functions, namespaces expanded, hosted tools left out; tool_choice enforced", () => {
   const tools = [
     { type: "function", name: "a", parameters: { type: "object", properties: {} } },
     { type: "namespace", name: "ns", tools: [{ type: "function", name: "b" }] },
     { type: "web_search" },
+    { type: "file_search", vector_store_ids: [] },
   ];
   const r = fromResponses({ model: "m", input: "x", tools });
   assert.deepEqual(
     r.request.tools?.map((t) => t.function.name),
     ["a", "ns.b"],
   );
-  assert.equal(r.echo.tools.length, 3);
+  assert.equal(r.echo.tools.length, 4);
   const forced = fromResponses({
     model: "m",
     input: "x",

@@ -79,7 +79,12 @@ export function fromResponses(body: Obj): ResponsesConversion {
 
   const declared = body.tools === undefined || body.tools === null ? [] : body.tools;
   if (!Array.isArray(declared)) throw new OpenAIRequestError("'tools' must be an array", 400, "tools");
-  const choice = applyToolChoice(body.tool_choice, declared.flatMap(functionTools));
+  // Choices of hosted tools or tool subsets ({"type": "allowed_tools"...}) leave the model free.
+  const tc = body.tool_choice;
+  const choice = applyToolChoice(
+    isRecord(tc) && tc.type !== "function" ? undefined : tc,
+    declared.flatMap(functionTools),
+  );
   const text = isRecord(body.text) ? body.text : {};
   const textFormat = isRecord(text.format) ? text.format : undefined;
   let format = outputFormat(textFormat);
@@ -127,12 +132,12 @@ function outputFormat(format: Obj | undefined): unknown {
 }
 
 /**
- * A declared tool as the functions the model sees: a function as it is, a namespace as its members
- * under "namespace.name", the hosted web_search left out (there is no search service to run it).
+ * A declared tool as the functions the model sees: a function (or a custom tool) as it is, a
+ * namespace as its members under "namespace.name". Hosted tools (web_search, file_search...) are
+ * left out: nothing here could run them.
  */
 function functionTools(t: unknown): PlainTool[] {
   if (!isRecord(t)) throw new OpenAIRequestError("invalid tool: expected an object", 400, "tools");
-  if (t.type === "web_search") return [];
   if (t.type === "namespace") {
     const members = Array.isArray(t.tools) ? t.tools.flatMap(functionTools) : [];
     const prefix = typeof t.name === "string" && t.name ? `${t.name}.` : "";
@@ -142,8 +147,7 @@ function functionTools(t: unknown): PlainTool[] {
         : m,
     );
   }
-  if (typeof t.name !== "string" || !t.name)
-    throw new OpenAIRequestError('invalid tool: expected {"type": "function", "name": ...}', 400, "tools");
+  if (t.type === "web_search" || typeof t.name !== "string" || !t.name) return [];
   const fn: Obj = { name: t.name };
   if (typeof t.description === "string") fn.description = t.description;
   if (isRecord(t.parameters)) fn.parameters = t.parameters;
