@@ -20,7 +20,16 @@ export interface CpuProbe {
   sysctl(name: string): number | undefined;
 }
 
-export function physicalCores(probe: CpuProbe = systemProbe()): number {
+let own: number | undefined;
+
+/** The count for `probe`, or for this machine (read once: macOS asks sysctl in a child process). */
+export function physicalCores(probe?: CpuProbe): number {
+  if (probe) return count(probe);
+  own ??= count(systemProbe());
+  return own;
+}
+
+function count(probe: CpuProbe): number {
   const cores =
     (probe.platform === "linux" ? linuxCores(probe) : undefined) ??
     (probe.platform === "darwin" ? darwinCores(probe) : undefined) ??
