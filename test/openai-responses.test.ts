@@ -251,6 +251,43 @@ describe("/v1/responses with scripted output", () => {
     assert.equal(messageText(completed.response), "Four.");
   });
 
+  test("text before a call is a message item ahead of the function_call, whole and streamed", async () => {
+    const text =
+      'Checking. <tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call>';
+    engine.script(text);
+    const r = await scriptedClient.responses.create({
+      model: "qwenish",
+      input: "weather?",
+      tools: [weatherTool],
+    });
+    assert.deepEqual(
+      r.output.map((o) => o.type),
+      ["message", "function_call"],
+    );
+    assert.equal(r.output_text.trim(), "Checking.");
+
+    engine.script(text);
+    const done: [number, string][] = [];
+    let final: OpenAI.Responses.Response | undefined;
+    for await (const ev of await scriptedClient.responses.create({
+      model: "qwenish",
+      input: "weather?",
+      tools: [weatherTool],
+      stream: true,
+    })) {
+      if (ev.type === "response.output_item.done") done.push([ev.output_index, ev.item.type]);
+      if (ev.type === "response.completed") final = ev.response;
+    }
+    assert.deepEqual(done, [
+      [0, "message"],
+      [1, "function_call"],
+    ]);
+    assert.deepEqual(
+      final?.output.map((o) => o.type),
+      ["message", "function_call"],
+    );
+  });
+
   test("parsed tool calls are function_call items, streamed with their arguments", async () => {
     const text =
       '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call><tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>';

@@ -34,11 +34,10 @@ export async function responses(ctx: RouteContext, req: IncomingMessage, res: Se
     if (clientGone.aborted) return;
     const output: Obj[] = [];
     if (piece.thinking) output.push(reasoningItem(`rs_${responseId}`, piece.thinking));
-    if (piece.toolCalls.length > 0)
-      output.push(
-        ...piece.toolCalls.map((c, i) => functionCallItem(`fc_${responseId}_${i}`, c, "completed")),
-      );
-    else output.push(messageItem(itemId, piece.content, "completed"));
+    // Text the model wrote before its calls stays, ahead of them (Ollama drops it).
+    if (piece.content !== "" || piece.toolCalls.length === 0)
+      output.push(messageItem(itemId, piece.content, "completed"));
+    output.push(...piece.toolCalls.map((c, i) => functionCallItem(`fc_${responseId}_${i}`, c, "completed")));
     const metrics = last?.type === "done" ? last.metrics : undefined;
     const body = shape.object("completed", output, usage(metrics), false);
     body.completed_at = nowSeconds();
@@ -60,8 +59,8 @@ export async function responses(ctx: RouteContext, req: IncomingMessage, res: Se
       if (ev.type === "piece") {
         const p = ev.piece;
         if (p.thinking) stream.thinking(p.thinking);
+        if (p.content) stream.text(p.content);
         if (p.toolCalls.length > 0) stream.toolCalls(p.toolCalls);
-        else if (p.content) stream.text(p.content);
         continue;
       }
       stream.complete(usage(ev.type === "done" ? ev.metrics : undefined));
@@ -202,9 +201,9 @@ function echoFormat(f: Obj): Obj {
 type Emit = (type: string, data: Obj) => void;
 
 /**
- * The event sequence of one streamed response: reasoning first (summary deltas), then either
- * function calls (each added, its arguments, done) or one message (added, a content part, text
- * deltas, done), and response.completed with every item in order.
+ * The event sequence of one streamed response: reasoning first (summary deltas), then a message
+ * (added, a content part, text deltas, done) and function calls (each added, its arguments, done),
+ * and response.completed with every item in order.
  */
 class ResponseStream {
   private sequence = 0;
@@ -269,6 +268,7 @@ class ResponseStream {
 
   toolCalls(calls: readonly ParsedToolCall[]): void {
     this.finishReasoning();
+    this.finishMessage();
     this.callsSent = true;
     for (const [i, call] of calls.entries()) {
       const id = `fc_${randomNumber()}_${i}`;
@@ -288,7 +288,7 @@ class ResponseStream {
   }
 
   text(delta: string): void {
-    // Text after a function call is dropped, as Ollama drops it.
+    // Text after a function call is dropped, as in Ollama.
     if (this.callsSent) return;
     this.finishReasoning();
     if (!this.textStarted) {
@@ -314,19 +314,23 @@ class ResponseStream {
     });
   }
 
+  /** Closes the message: text before function calls is an item of its own, ahead of them. */
+  private finishMessage(): void {
+    if (!this.textStarted) return;
+    this.textStarted = false;
+    const item = messageItem(this.itemId, this.text_, "completed");
+    const at = this.outputIndex++;
+    const ids = { item_id: this.itemId, output_index: at, content_index: 0 };
+    this.emit("response.output_text.done", { ...ids, text: this.text_, logprobs: [] });
+    this.emit("response.content_part.done", { ...ids, part: outputText(this.text_) });
+    this.emit("response.output_item.done", { output_index: at, item });
+    this.done.push(item);
+  }
+
   complete(usage: Obj): void {
     this.finishReasoning();
-    const output = [...this.done];
-    if (this.textStarted && !this.callsSent) {
-      const item = messageItem(this.itemId, this.text_, "completed");
-      const at = this.outputIndex;
-      const ids = { item_id: this.itemId, output_index: at, content_index: 0 };
-      this.emit("response.output_text.done", { ...ids, text: this.text_, logprobs: [] });
-      this.emit("response.content_part.done", { ...ids, part: outputText(this.text_) });
-      this.emit("response.output_item.done", { output_index: at, item });
-      output.push(item);
-    }
-    const response = this.shape.object("completed", output, usage, true);
+    this.finishMessage();
+    const response = this.shape.object("completed", [...this.done], usage, true);
     response.completed_at = nowSeconds();
     this.emit("response.completed", { response });
   }
