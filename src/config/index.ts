@@ -3,11 +3,11 @@
  * default with a warning naming the variable, as Ollama does, so a typo never stops the server.
  */
 import { homedir } from "node:os";
-import { physicalCores } from "./cpus.js";
 import { join } from "node:path";
 import type { IdlePollMode } from "../engine/idle-poll.js";
 import { parseGoDuration } from "../util/duration.js";
 import { parseHost, type HostAddress } from "./host.js";
+import { physicalCores } from "./cpus.js";
 
 export { parseHost, type HostAddress } from "./host.js";
 export { physicalCores } from "./cpus.js";
@@ -50,7 +50,10 @@ export interface Config {
   noPrune: boolean;
   /** OLLAMA_LOAD_TIMEOUT in ms, or "forever". Default 5 minutes. */
   loadTimeout: KeepAlive;
-  /** OLLAMA_NUM_THREAD (tollama): llama.cpp threads. Default: physical performance cores, as llama.cpp counts them (cpus.ts). */
+  /**
+   * OLLAMA_NUM_THREAD (tollama): llama.cpp threads. Default: physical performance cores, counted as
+   * llama.cpp counts them (cpus.ts).
+   */
   numThread: number;
   /** True when OLLAMA_NUM_THREAD chose numThread (false: the physical-core default). */
   numThreadSet: boolean;
