@@ -15,6 +15,9 @@ import type { Store } from "../../src/store/index.js";
 
 const skip = registrySkipReason();
 const SIZE = 1024 * 1024;
+// Stall points off the 64 KiB part grid: a stall that lands exactly where a part ends holds back
+// no byte that part needs, and under load parts can arrive one after another, aligned to it.
+const OFF_GRID = 4099;
 
 describe("pull through faults", { skip }, () => {
   let registry: RunningRegistry;
@@ -114,7 +117,7 @@ describe("pull through faults", { skip }, () => {
   it("resumes an aborted pull from the partial file in a fresh store object", async () => {
     const root = (await tempStore()).root;
     const first = createStore({ root });
-    proxy.faults = { stallAfterBytes: SIZE / 2, stallMs: Infinity };
+    proxy.faults = { stallAfterBytes: SIZE / 2 + OFF_GRID, stallMs: Infinity };
     const controller = new AbortController();
     const watcher = setInterval(() => {
       if (proxy.stats.stalls > 0) setTimeout(() => controller.abort(), 150);
@@ -160,7 +163,7 @@ describe("pull through faults", { skip }, () => {
 
   it("resumes after the pulling process is killed with SIGKILL", async () => {
     const root = (await tempStore()).root;
-    proxy.faults = { stallAfterBytes: (SIZE * 3) / 4, stallMs: Infinity };
+    proxy.faults = { stallAfterBytes: (SIZE * 3) / 4 + OFF_GRID, stallMs: Infinity };
     const child = spawn(
       process.execPath,
       [fileURLToPath(new URL("./pull-child.js", import.meta.url)), root, name],
@@ -206,12 +209,20 @@ describe("pull through faults", { skip }, () => {
     const b = createStore({ root });
     proxy.faults = { stallAfterBytes: 300_000, stallMs: 200 };
     const [ea, eb] = [collect(), collect()];
+    // The 200 ms pause is not a stall to give up on, even when a loaded machine slows the test.
+    const tuning = { ...FAST, stallTimeoutMs: 30_000 };
     await Promise.all([
-      pullModel(a, name, { insecure: true, tuning: FAST, onProgress: ea.onProgress }),
-      pullModel(b, name, { insecure: true, tuning: FAST, onProgress: eb.onProgress }),
+      pullModel(a, name, { insecure: true, tuning, onProgress: ea.onProgress }),
+      pullModel(b, name, { insecure: true, tuning, onProgress: eb.onProgress }),
     ]);
     const total = (await Promise.all(model.digests.map((d) => a.blobSize(d)))).reduce((x, y) => x + y, 0);
-    assert.equal(proxy.stats.blobBytes, total, "each blob crossed the network once");
+    // A second download of the blob would add a whole SIZE; a resumed part re-reads at most its
+    // unsaved tail (one part, 64 KiB).
+    const crossed = proxy.stats.blobBytes;
+    assert.ok(
+      crossed >= total && crossed <= total + 64 * 1024,
+      `each blob crossed the network once: ${crossed} for ${total}`,
+    );
     assert.equal(ea.events.at(-1)?.status, "success");
     assert.equal(eb.events.at(-1)?.status, "success");
     await assertComplete(a);
