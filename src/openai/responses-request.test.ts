@@ -72,6 +72,23 @@ test("function calls join the assistant turn; outputs become tool turns that nam
   ]);
 });
 
+test("a reasoning item without encrypted_content gives its summary as thinking", () => {
+  const got = messages({
+    input: [
+      { role: "user", content: "x" },
+      {
+        type: "reasoning",
+        summary: [
+          { type: "summary_text", text: "a" },
+          { type: "summary_text", text: "b" },
+        ],
+      },
+      { role: "assistant", content: "y" },
+    ],
+  });
+  assert.deepEqual(got[1], { role: "assistant", content: "y", thinking: "ab" });
+});
+
 test("trailing reasoning is an assistant turn of its own", () => {
   assert.deepEqual(
     messages({

@@ -167,7 +167,7 @@ function inputMessages(input: unknown): NativeMessage[] {
   for (const [i, item] of items.entries()) {
     switch (item.type) {
       case "reasoning":
-        pendingThinking = typeof item.encrypted_content === "string" ? item.encrypted_content : "";
+        pendingThinking = reasoningText(item);
         break;
       case "message": {
         const msg = inputMessage(item, i);
@@ -224,6 +224,15 @@ function inputMessages(input: unknown): NativeMessage[] {
   }
   if (pendingThinking) messages.push({ role: "assistant", content: "", thinking: pendingThinking });
   return messages;
+}
+
+/** A replayed reasoning item's text: encrypted_content (which holds the plain text, as in Ollama), else its summary. */
+function reasoningText(item: Obj): string {
+  if (typeof item.encrypted_content === "string" && item.encrypted_content) return item.encrypted_content;
+  if (!Array.isArray(item.summary)) return "";
+  return item.summary
+    .map((part: unknown) => (isRecord(part) && typeof part.text === "string" ? part.text : ""))
+    .join("");
 }
 
 const ITEM_TYPES = new Set([
