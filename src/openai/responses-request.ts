@@ -226,7 +226,10 @@ function inputMessages(input: unknown): NativeMessage[] {
   return messages;
 }
 
-/** A replayed reasoning item's text: encrypted_content (which holds the plain text, as in Ollama), else its summary. */
+/**
+ * A replayed reasoning item's text: encrypted_content (plain text here, as in Ollama), else its
+ * summary's.
+ */
 function reasoningText(item: Obj): string {
   if (typeof item.encrypted_content === "string" && item.encrypted_content) return item.encrypted_content;
   if (!Array.isArray(item.summary)) return "";
