@@ -20,8 +20,17 @@ let files = [...findTests("dist/src"), ...findTests("dist/test")].sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((s) => f.includes(s)));
 // One pool thread, as bin/tollama.cjs gives the server: decodes and samplings then queue back to back.
 const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? "1" };
-// A hung test fails after 3 minutes instead of holding CI to its limit, and a file whose tests
-// are done exits even if a socket or timer it forgot to close would keep it alive.
-const args = ["--test", "--test-concurrency=1", "--test-timeout=180000", "--test-force-exit", ...files];
-const res = spawnSync(process.execPath, args, { stdio: "inherit", env });
+// A hung test fails after 3 minutes instead of holding CI to its limit. No --test-force-exit: on
+// Node 20 it sometimes ends a file between two awaited subtests, and the file still reports success
+// with its remaining tests never run (seen here on src/template/jinja.test.js, 2 runs in 12). A file
+// that a forgotten socket or timer keeps alive instead trips the whole run's limit below and fails.
+const args = ["--test", "--test-concurrency=1", "--test-timeout=180000", ...files];
+const limitMs = 40 * 60_000; // the whole suite takes about 2 minutes on two cores
+const res = spawnSync(process.execPath, args, {
+  stdio: "inherit",
+  env,
+  timeout: limitMs,
+  killSignal: "SIGKILL",
+});
+if (res.error) console.error(`test run stopped: ${res.error.message} (limit ${limitMs / 60_000} minutes)`);
 process.exit(res.status ?? 1);
