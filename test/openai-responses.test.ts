@@ -4,7 +4,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
-import { addModel, chatmlTemplate, startServer, toolTemplate, type TestServer } from "./helpers/server.js";
+import {
+  addModel,
+  chatmlTemplate,
+  qwenLikeTemplate,
+  startServer,
+  thinkTemplate,
+  toolTemplate,
+  type TestServer,
+} from "./helpers/server.js";
 import { createScriptedEngine, type ScriptedEngine } from "./helpers/scripted-engine.js";
 
 const weatherTool: OpenAI.Responses.FunctionTool = {
@@ -33,26 +41,13 @@ before(async () => {
   engine = createScriptedEngine();
   scripted = await startServer({}, engine);
   scriptedClient = new OpenAI({ baseURL: `${scripted.url}/v1`, apiKey: "unused", maxRetries: 0 });
-  await addModel(scripted, "qwenish", { template: qwenLike });
-  await addModel(scripted, "thinker", { template: thinkLike });
+  await addModel(scripted, "qwenish", { template: qwenLikeTemplate });
+  await addModel(scripted, "thinker", { template: thinkTemplate });
 });
 after(async () => {
   await server.close();
   await scripted.close();
 });
-
-const qwenLike = `{{- if .Tools }}<|im_start|>system
-Tools: {{ range .Tools }}{{ . }}{{ end }}<|im_end|>
-{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .ToolCalls }}{{ range .ToolCalls }}<tool_call>
-{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
-</tool_call>{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
-const thinkLike = `{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
-{{ end }}<|im_start|>assistant
-{{ if not .Think }}<think></think>{{ end }}`;
 
 /** The message's text in a streamed response object (output_text is the SDK's, on whole ones). */
 function messageText(r: OpenAI.Responses.Response | undefined): string | undefined {
@@ -208,82 +203,68 @@ describe("/v1/responses with a real model", () => {
 });
 
 describe("/v1/responses with scripted output", () => {
+  /** The scripted answer `text` to `body`, once whole and once streamed (every event). */
+  async function wholeAndStreamed(text: string, body: OpenAI.Responses.ResponseCreateParamsNonStreaming) {
+    engine.script(text);
+    const whole = await scriptedClient.responses.create(body);
+    engine.script(text);
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const ev of await scriptedClient.responses.create({ ...body, stream: true })) events.push(ev);
+    const completed = events.at(-1);
+    assert.equal(completed?.type, "response.completed");
+    return { whole, events, final: completed.response };
+  }
+
+  /** [output_index, item type] of each response.output_item.done event. */
+  const itemsDone = (events: OpenAI.Responses.ResponseStreamEvent[]) =>
+    events.flatMap((e) => (e.type === "response.output_item.done" ? [[e.output_index, e.item.type]] : []));
+
   test("thinking is a reasoning item before the message, whole and streamed", async () => {
-    engine.script("<think>Adding up.</think>Four.");
-    const r = await scriptedClient.responses.create({
+    const { whole, events, final } = await wholeAndStreamed("<think>Adding up.</think>Four.", {
       model: "thinker",
       input: "2+2?",
       reasoning: { effort: "high" },
     });
     assert.deepEqual(
-      r.output.map((o) => o.type),
+      whole.output.map((o) => o.type),
       ["reasoning", "message"],
     );
-    const reasoning = r.output[0]! as OpenAI.Responses.ResponseReasoningItem;
+    const reasoning = whole.output[0]! as OpenAI.Responses.ResponseReasoningItem;
     assert.deepEqual(reasoning.summary, [{ type: "summary_text", text: "Adding up." }]);
-    assert.equal(r.output_text, "Four.");
-    assert.equal(r.reasoning?.effort, "high");
+    assert.equal(whole.output_text, "Four.");
+    assert.equal(whole.reasoning?.effort, "high");
 
-    engine.script("<think>Hmm.</think>Four.");
-    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
-    for await (const ev of await scriptedClient.responses.create({
-      model: "thinker",
-      input: "2+2?",
-      reasoning: { effort: "low" },
-      stream: true,
-    }))
-      events.push(ev);
     const summary = events
       .filter((e) => e.type === "response.reasoning_summary_text.delta")
       .map((e) => e.delta)
       .join("");
-    assert.equal(summary, "Hmm.");
-    const done = events.filter((e) => e.type === "response.output_item.done");
-    assert.deepEqual(
-      done.map((e) => [e.output_index, e.item.type]),
-      [
-        [0, "reasoning"],
-        [1, "message"],
-      ],
-    );
-    const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
-    assert.equal(completed.type, "response.completed");
-    assert.equal(messageText(completed.response), "Four.");
+    assert.equal(summary, "Adding up.");
+    assert.deepEqual(itemsDone(events), [
+      [0, "reasoning"],
+      [1, "message"],
+    ]);
+    assert.equal(messageText(final), "Four.");
   });
 
   test("text before a call is a message item ahead of the function_call, whole and streamed", async () => {
     const text =
       'Checking. <tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call>';
-    engine.script(text);
-    const r = await scriptedClient.responses.create({
+    const { whole, events, final } = await wholeAndStreamed(text, {
       model: "qwenish",
       input: "weather?",
       tools: [weatherTool],
     });
     assert.deepEqual(
-      r.output.map((o) => o.type),
+      whole.output.map((o) => o.type),
       ["message", "function_call"],
     );
-    assert.equal(r.output_text.trim(), "Checking.");
-
-    engine.script(text);
-    const done: [number, string][] = [];
-    let final: OpenAI.Responses.Response | undefined;
-    for await (const ev of await scriptedClient.responses.create({
-      model: "qwenish",
-      input: "weather?",
-      tools: [weatherTool],
-      stream: true,
-    })) {
-      if (ev.type === "response.output_item.done") done.push([ev.output_index, ev.item.type]);
-      if (ev.type === "response.completed") final = ev.response;
-    }
-    assert.deepEqual(done, [
+    assert.equal(whole.output_text.trim(), "Checking.");
+    assert.deepEqual(itemsDone(events), [
       [0, "message"],
       [1, "function_call"],
     ]);
     assert.deepEqual(
-      final?.output.map((o) => o.type),
+      final.output.map((o) => o.type),
       ["message", "function_call"],
     );
   });
@@ -291,13 +272,12 @@ describe("/v1/responses with scripted output", () => {
   test("parsed tool calls are function_call items, streamed with their arguments", async () => {
     const text =
       '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call><tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>';
-    engine.script(text);
-    const r = await scriptedClient.responses.create({
+    const { whole, events, final } = await wholeAndStreamed(text, {
       model: "qwenish",
       input: "weather?",
       tools: [weatherTool],
     });
-    const calls = r.output as OpenAI.Responses.ResponseFunctionToolCall[];
+    const calls = whole.output as OpenAI.Responses.ResponseFunctionToolCall[];
     assert.deepEqual(
       calls.map((c) => [c.type, c.name, c.arguments, c.status]),
       [
@@ -307,19 +287,10 @@ describe("/v1/responses with scripted output", () => {
     );
     assert.notEqual(calls[0]!.call_id, calls[1]!.call_id);
 
-    engine.script(text);
-    const args: string[] = [];
-    let final: OpenAI.Responses.Response | undefined;
-    for await (const ev of await scriptedClient.responses.create({
-      model: "qwenish",
-      input: "weather?",
-      tools: [weatherTool],
-      stream: true,
-    })) {
-      if (ev.type === "response.function_call_arguments.done") args.push(ev.arguments);
-      if (ev.type === "response.completed") final = ev.response;
-    }
+    const args = events.flatMap((e) =>
+      e.type === "response.function_call_arguments.done" ? [e.arguments] : [],
+    );
     assert.deepEqual(args, ['{"city":"Oslo"}', '{"city":"Paris"}']);
-    assert.equal(final?.output.length, 2);
+    assert.equal(final.output.length, 2);
   });
 });

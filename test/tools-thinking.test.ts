@@ -3,24 +3,9 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Ollama, type Tool } from "ollama";
-import { addModel, startServer, type TestServer } from "./helpers/server.js";
+import { addModel, qwenLikeTemplate, startServer, thinkTemplate, type TestServer } from "./helpers/server.js";
 import { createScriptedEngine, type ScriptedEngine } from "./helpers/scripted-engine.js";
 import { repoRoot } from "../src/gguf/paths.js";
-
-// Small templates of our own in the two common shapes: Qwen-style tool calls and <think> tags.
-const qwenLike = `{{- if .Tools }}<|im_start|>system
-You may call these tools: {{ range .Tools }}{{ . }}{{ end }}
-Answer with <tool_call>{"name": ..., "arguments": {...}}</tool_call>.<|im_end|>
-{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .ToolCalls }}{{ range .ToolCalls }}<tool_call>
-{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
-</tool_call>{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
-{{ end }}<|im_start|>assistant
-`;
-const thinkLike = `{{- range .Messages }}<|im_start|>{{ .Role }}
-{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
-{{ end }}<|im_start|>assistant
-{{ if not .Think }}<think></think>{{ end }}`;
 
 const weather: Tool = {
   type: "function",
@@ -46,8 +31,8 @@ before(async () => {
   engine = createScriptedEngine();
   server = await startServer({}, engine);
   client = new Ollama({ host: server.url });
-  await addModel(server, "qwenish", { template: qwenLike });
-  await addModel(server, "thinker", { template: thinkLike });
+  await addModel(server, "qwenish", { template: qwenLikeTemplate });
+  await addModel(server, "thinker", { template: thinkTemplate });
 });
 after(() => server.close());
 

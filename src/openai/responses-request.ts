@@ -94,10 +94,11 @@ export function fromResponses(body: Obj): ResponsesConversion {
   }
   if (format !== undefined) options.stop = withJsonEnd(options.stop);
 
+  const stream = optBool(body, "stream") ?? false;
   const native: Obj = {
     model,
     messages,
-    stream: optBool(body, "stream") ?? false,
+    stream,
     options,
     ...(format !== undefined ? { format } : {}),
     ...(choice.tools && choice.tools.length > 0 ? { tools: choice.tools } : {}),
@@ -106,7 +107,7 @@ export function fromResponses(body: Obj): ResponsesConversion {
   };
   return {
     model,
-    stream: optBool(body, "stream") ?? false,
+    stream,
     request: decodeChatRequest(JSON.stringify(native)),
     echo: {
       instructions,

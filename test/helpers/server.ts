@@ -92,3 +92,18 @@ export const toolTemplate = `{{- if .Tools }}<|im_start|>system
 {{ end }}</tool_call>{{ end }}<|im_end|>
 {{ end }}<|im_start|>assistant
 `;
+
+// Small templates of our own in two common shapes: Qwen-style tool calls, and <think> tags.
+export const qwenLikeTemplate = `{{- if .Tools }}<|im_start|>system
+You may call these tools: {{ range .Tools }}{{ . }}{{ end }}
+Answer with <tool_call>{"name": ..., "arguments": {...}}</tool_call>.<|im_end|>
+{{ end }}{{- range .Messages }}<|im_start|>{{ .Role }}
+{{ if .ToolCalls }}{{ range .ToolCalls }}<tool_call>
+{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
+</tool_call>{{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
+{{ end }}<|im_start|>assistant
+`;
+export const thinkTemplate = `{{- range .Messages }}<|im_start|>{{ .Role }}
+{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>
+{{ end }}<|im_start|>assistant
+{{ if not .Think }}<think></think>{{ end }}`;
