@@ -38,6 +38,19 @@ test("GET and HEAD / and /api/version", async () => {
   assert.equal(wrongMethod.status, 405);
 });
 
+test("/api/status: the cloud is off, with the switch that was set", async () => {
+  const res = await fetch(`${server.url}/api/status`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { cloud: { disabled: true, source: server.config.cloudSource } });
+  const env = await startServer({ OLLAMA_NO_CLOUD: "1" });
+  try {
+    const body = (await (await fetch(`${env.url}/api/status`)).json()) as { cloud: { source: string } };
+    assert.match(body.cloud.source, /^(env|both)$/);
+  } finally {
+    await env.close();
+  }
+});
+
 test("/api/tags lists models with Ollama's fields", async () => {
   const { models } = await client.list();
   const tiny = models.find((m) => m.name === "tiny:latest");

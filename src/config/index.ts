@@ -8,7 +8,9 @@ import type { IdlePollMode } from "../engine/idle-poll.js";
 import { parseGoDuration } from "../util/duration.js";
 import { parseHost, type HostAddress } from "./host.js";
 import { physicalCores } from "./cpus.js";
+import { cloudSource, serverJsonDisablesCloud, type CloudSource } from "./cloud.js";
 
+export { cloudSource, serverJsonDisablesCloud, type CloudSource } from "./cloud.js";
 export { parseHost, type HostAddress } from "./host.js";
 export { physicalCores } from "./cpus.js";
 
@@ -64,6 +66,11 @@ export interface Config {
    * "auto": on a KVM guest whose halt polling is off.
    */
   idlePoll: IdlePollMode;
+  /**
+   * What turned Ollama's cloud off: OLLAMA_NO_CLOUD ("env"), `disable_ollama_cloud` in
+   * ~/.ollama/server.json ("config"), both, or "none" (the default). /api/status reports it.
+   */
+  cloudSource: CloudSource;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -116,6 +123,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     numThreadSet: numThread > 0,
     gpuOverhead: uint("OLLAMA_GPU_OVERHEAD", 0),
     idlePoll: idlePollMode(v("TOLLAMA_IDLE_POLL"), warn),
+    cloudSource: cloudSource(bool("OLLAMA_NO_CLOUD", false), serverJsonDisablesCloud()),
   };
 }
 
@@ -222,6 +230,7 @@ export function describeConfig(c: Config): string {
     OLLAMA_MAX_QUEUE: String(c.maxQueue),
     OLLAMA_MODELS: c.models,
     OLLAMA_NOPRUNE: String(c.noPrune),
+    OLLAMA_NO_CLOUD: String(c.cloudSource === "env" || c.cloudSource === "both"),
     OLLAMA_NUM_PARALLEL: String(c.numParallel),
     OLLAMA_NUM_THREAD: String(c.numThread),
     OLLAMA_ORIGINS: `[${c.origins.join(" ")}]`,

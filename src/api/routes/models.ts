@@ -1,4 +1,4 @@
-/** Model management: list, copy, delete, blobs, running models, version. */
+/** Model management: list, copy, delete, blobs, running models, version, status. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "../server.js";
 import type { RouteContext } from "./context.js";
@@ -17,6 +17,14 @@ export function modelRoutes(ctx: RouteContext): Route[] {
     { method: "HEAD", path: "/", handler: running },
     { method: "GET", path: "/api/version", handler: version },
     { method: "HEAD", path: "/api/version", handler: version },
+    // tollama reaches no cloud (no remote models, no web search), so it is always off here; the
+    // source still says which of Ollama's switches was set.
+    {
+      method: "GET",
+      path: "/api/status",
+      handler: (_req, res) =>
+        sendJson(res, 200, { cloud: { disabled: true, source: ctx.config.cloudSource } }),
+    },
     { method: "GET", path: "/api/tags", handler: (_req, res) => listModels(ctx, res) },
     { method: "HEAD", path: "/api/tags", handler: (_req, res) => listModels(ctx, res) },
     { method: "GET", path: "/api/ps", handler: (_req, res) => runningModels(ctx, res) },
