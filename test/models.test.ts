@@ -1,6 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { request } from "node:http";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ollama } from "ollama";
@@ -49,6 +50,33 @@ test("/api/status: the cloud is off, with the switch that was set", async () => 
   } finally {
     await env.close();
   }
+});
+
+/** A GET with a Host header of our choosing (fetch sets its own). */
+function getWithHost(url: string, host: string, origin?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { Host: host, ...(origin ? { Origin: origin } : {}) };
+    const req = request(url, { headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("a loopback-bound server refuses foreign Host headers (DNS rebinding), as Ollama does", async () => {
+  const url = `${server.url}/api/version`;
+  const port = new URL(server.url).port;
+  assert.equal(await getWithHost(url, "evil.example"), 403);
+  assert.equal(await getWithHost(url, `evil.example:${port}`), 403);
+  assert.equal(await getWithHost(`${server.url}/api/tags`, "8.8.8.8"), 403);
+  assert.equal(await getWithHost(url, `localhost:${port}`), 200);
+  assert.equal(await getWithHost(url, `127.0.0.1:${port}`), 200);
+  assert.equal(await getWithHost(url, "my-app.localhost"), 200);
+  assert.equal(await getWithHost(url, "192.168.1.20"), 200);
+  // An allowed origin does not open the door to a foreign Host.
+  assert.equal(await getWithHost(url, "evil.example", "http://localhost"), 403);
 });
 
 test("/api/tags lists models with Ollama's fields", async () => {

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { allowedHeaders, originMatcher } from "./cors.js";
+import { checksHosts, hostAllowed } from "./hosts.js";
 import { sendError, sendText } from "./http.js";
 import { errorReply } from "./errors.js";
 
@@ -35,20 +36,28 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
 
   const allowOrigin = originMatcher(opts.origins);
+  let checkHosts: boolean | undefined;
+  // CORS first, then the Host check, in Ollama's order.
   app.addHook("onRequest", async (req, reply) => {
     const origin = req.headers.origin;
-    if (origin === undefined) return;
-    if (!allowOrigin(origin)) {
-      reply.code(403).send();
-      return reply;
+    if (origin !== undefined) {
+      if (!allowOrigin(origin)) {
+        reply.code(403).send();
+        return reply;
+      }
+      reply.raw.setHeader("Access-Control-Allow-Origin", origin);
+      reply.raw.setHeader("Vary", "Origin");
+      if (req.method === "OPTIONS") {
+        reply.raw.setHeader("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS");
+        reply.raw.setHeader("Access-Control-Allow-Headers", allowedHeaders.join(","));
+        reply.raw.setHeader("Access-Control-Max-Age", "43200");
+        reply.code(204).send();
+        return reply;
+      }
     }
-    reply.raw.setHeader("Access-Control-Allow-Origin", origin);
-    reply.raw.setHeader("Vary", "Origin");
-    if (req.method === "OPTIONS") {
-      reply.raw.setHeader("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS");
-      reply.raw.setHeader("Access-Control-Allow-Headers", allowedHeaders.join(","));
-      reply.raw.setHeader("Access-Control-Max-Age", "43200");
-      reply.code(204).send();
+    checkHosts ??= boundToLoopback(app);
+    if (checkHosts && !hostAllowed(req.headers.host)) {
+      reply.code(403).send();
       return reply;
     }
   });
@@ -75,6 +84,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     sendText(reply.raw, other ? 405 : 404, other ? "405 method not allowed" : "404 page not found");
   });
   return app;
+}
+
+function boundToLoopback(app: FastifyInstance): boolean {
+  const address = app.server.address();
+  return typeof address === "object" && address !== null && checksHosts(address.address);
 }
 
 async function run(route: Route, req: FastifyRequest, reply: FastifyReply): Promise<void> {
