@@ -67,6 +67,66 @@ describe("/api/generate", () => {
     assert.equal(r.eval_count <= 3, true);
   });
 
+  test("an open-ended generation ends at ten contexts' worth of tokens, as in Ollama", async () => {
+    // High temperature over a flat vocabulary keeps the tiny model off its end token.
+    for (const num_predict of [-1, -2, 0, 100_000]) {
+      const r = await client.generate({
+        model: "tiny",
+        prompt: "x",
+        stream: false,
+        options: { num_ctx: 32, num_predict, temperature: 5, top_k: 0, top_p: 1, seed: 3 },
+      });
+      assert.ok(r.eval_count <= 320, `${num_predict}: ${r.eval_count}`);
+      if (r.done_reason === "length") assert.equal(r.eval_count, 320, String(num_predict));
+    }
+  });
+
+  test("context leaves out the tokens of a stop sequence, as Ollama's re-tokenized text does", async () => {
+    // A hot, seeded sampler: the tiny model's greedy output repeats one token.
+    const options = { num_predict: 12, temperature: 5, top_k: 0, top_p: 1, seed: 3 };
+    const whole = await client.generate({
+      model: "tiny",
+      prompt: "hello",
+      stream: false,
+      logprobs: true,
+      options,
+    });
+    const texts = (whole.logprobs ?? []).map((l) => l.token);
+    // The first token from the third on whose text is not in the output before it.
+    const at = texts.findIndex(
+      (t, i) => i >= 2 && t.trim() !== "" && !texts.slice(0, i).join("").includes(t),
+    );
+    assert.ok(at > 0, `no usable stop in ${JSON.stringify(texts)}`);
+    const stop = texts[at]!;
+    const cut = await client.generate({
+      model: "tiny",
+      prompt: "hello",
+      stream: false,
+      options: { ...options, stop: [stop] },
+    });
+    assert.equal(cut.response, texts.slice(0, at).join(""));
+    assert.equal(cut.eval_count, at + 1);
+    assert.equal(cut.context.length, whole.context.length - texts.length + at);
+  });
+
+  test("a prompt over the context is cut as Ollama cuts it, or refused without context shift", async () => {
+    const prompt = "word ".repeat(100);
+    const options = { num_ctx: 32, num_predict: 1 };
+    const cut = await client.generate({ model: "tiny", prompt, raw: true, stream: false, options });
+    // num_keep 4 of 32 (the test model adds no BOS): 32 - floor(28 / 2) = 18 prompt tokens
+    assert.equal(cut.prompt_eval_count, 18);
+    const res = await fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({ model: "tiny", prompt, raw: true, shift: false, options }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error: string };
+    assert.match(
+      body.error,
+      /^the prompt is longer than the context length currently available to the model/,
+    );
+  });
+
   test("an empty prompt loads the model; keep_alive 0 unloads it", async () => {
     const load = await client.generate({ model: "tiny", prompt: "", stream: false });
     assert.equal(load.done_reason, "load");

@@ -16,6 +16,7 @@ import type { Capability, ResolvedModel } from "./models.js";
 import { parseFormat } from "./options.js";
 import { chatPrompt } from "./prompt.js";
 import { complete } from "./stream.js";
+import { shiftByDefault } from "./complete.js";
 import { templateMessage, templateTool } from "./convert.js";
 import { errors } from "./errors.js";
 
@@ -67,7 +68,7 @@ export async function* chat(
         prompt,
         options: eff.options,
         format,
-        shift: req.shift ?? true,
+        shift: req.shift ?? shiftByDefault(model),
         truncate: req.truncate ?? true,
         logprobs: req.logprobs ? { top: req.topLogprobs } : undefined,
         signal,

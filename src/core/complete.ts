@@ -8,6 +8,7 @@ import type { Options } from "../api/wire/index.js";
 import { runCompletion, type RunPiece, type RunResult } from "./run.js";
 import { errors } from "./errors.js";
 import { sampling } from "./options.js";
+import type { ResolvedModel } from "./models.js";
 
 export interface CompletionInput {
   lease: Lease;
@@ -37,20 +38,45 @@ export function tokenizePrompt(model: LoadedModel, prompt: string): number[] {
 }
 
 /**
- * A prompt longer than the context keeps its first num_keep tokens and the most recent ones, as
- * Ollama's runner does; with truncate:false it is an error instead.
+ * A prompt that leaves no room in the context, as Ollama's llama-server runner cuts it: keep the
+ * first num_keep tokens (all when negative, plus BOS) and drop enough after them to free half of
+ * the rest, as the old runners' first context shift did. With truncate:false it is an error, and
+ * without context shift Ollama refuses it rather than cut.
  */
 export function fitPrompt(
   tokens: number[],
   contextSize: number,
   numKeep: number,
-  truncate: boolean,
+  opts: { truncate: boolean; shift: boolean; addsBos: boolean },
 ): number[] {
-  if (tokens.length < contextSize) return tokens;
-  if (!truncate) throw errors.promptTooLong();
-  const keep = Math.min(Math.max(numKeep, 0), Math.floor(contextSize / 2));
-  const tail = contextSize - keep - 1;
-  return [...tokens.slice(0, keep), ...tokens.slice(tokens.length - tail)];
+  if (tokens.length <= contextSize - 1) return tokens;
+  if (!opts.truncate) throw errors.promptTooLong();
+  if (!opts.shift) throw errors.promptExceedsContext();
+  let keep = numKeep < 0 ? tokens.length : numKeep;
+  if (opts.addsBos) keep++;
+  keep = Math.max(0, Math.min(keep, contextSize - 1));
+  const limit = contextSize - Math.max(Math.floor((contextSize - keep) / 2), 1);
+  const discard = tokens.length - limit;
+  return [...tokens.slice(0, keep), ...tokens.slice(keep + discard)];
+}
+
+/**
+ * Context shift unless the request says otherwise; off for DeepSeek-2-family models (their
+ * compressed attention cache cannot be shifted), as in Ollama's scheduler.
+ */
+export function shiftByDefault(model: ResolvedModel): boolean {
+  const config = model.stored.config;
+  return config.model_family !== "deepseek2" && !(config.model_families ?? []).includes("deepseek2");
+}
+
+/**
+ * Ollama bounds every generation to ten contexts' worth of tokens (llm/llama_server.go): the
+ * default -1, -2, 0 (which Ollama never sends on) and anything larger all become that bound, so a
+ * model caught in a loop ends with done_reason "length" instead of holding its slot forever.
+ */
+export function boundedNumPredict(numPredict: number, contextSize: number): number {
+  const limit = 10 * contextSize;
+  return numPredict <= 0 || numPredict > limit ? limit : numPredict;
 }
 
 export async function startCompletion(input: CompletionInput): Promise<Completion> {
@@ -63,13 +89,13 @@ export async function startCompletion(input: CompletionInput): Promise<Completio
     prefix.length > 0 ? [...prefix, ...model.tokenize(input.prompt)] : tokenizePrompt(model, input.prompt),
     contextSize,
     options.numKeep,
-    input.truncate,
+    { truncate: input.truncate, shift: input.shift, addsBos: model.addBos },
   );
   const sequence = await lease.sequence(tokens, input.signal);
   const pieces = runCompletion(sequence, {
     prompt: tokens,
     sampling: sampling(options, input.format),
-    numPredict: options.numPredict,
+    numPredict: boundedNumPredict(options.numPredict, contextSize),
     stop: options.stop ?? [],
     shift: input.shift,
     numKeep: options.numKeep,

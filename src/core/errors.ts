@@ -51,6 +51,11 @@ export const errors = {
   digestMismatch: (expected: string, got: string) =>
     new OllamaError(400, `digest mismatch, expected ${quote(expected)}, got ${quote(got)}`),
   promptTooLong: () => new OllamaError(400, "the input length exceeds the context length"),
+  promptExceedsContext: () =>
+    new OllamaError(
+      400,
+      "the prompt is longer than the context length currently available to the model; shorten the prompt, adjust the context length in settings, or use a model with a longer context length",
+    ),
   insufficientMemory: (needBytes: number, freeBytes: number) =>
     new OllamaError(
       500,

@@ -18,6 +18,7 @@ import type { Capability, ResolvedModel } from "./models.js";
 import { parseFormat } from "./options.js";
 import { chatPrompt } from "./prompt.js";
 import { complete } from "./stream.js";
+import { shiftByDefault } from "./complete.js";
 
 export async function* generate(
   deps: CoreDeps,
@@ -63,7 +64,7 @@ export async function* generate(
         prefixTokens: req.raw ? undefined : req.context,
         options: eff.options,
         format,
-        shift: req.shift ?? true,
+        shift: req.shift ?? shiftByDefault(model),
         truncate: req.truncate ?? true,
         logprobs: req.logprobs ? { top: req.topLogprobs } : undefined,
         signal,

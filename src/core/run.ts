@@ -9,7 +9,7 @@ import { LogprobQueue } from "./logprob-queue.js";
 export interface RunRequest {
   prompt: number[];
   sampling: Sampling;
-  /** -1: until end of generation; -2: until the context is full (Ollama's meanings). */
+  /** Most tokens to sample (bounded by the caller, see boundedNumPredict); negative: no limit. */
   numPredict: number;
   stop: string[];
   /** Shift the context when it fills (true) or stop with done_reason "length" (false). */
@@ -33,8 +33,10 @@ export interface RunResult {
   promptEvalNs: number;
   evalCount: number;
   evalNs: number;
-  /** Tokens sampled, for /api/generate's context. */
+  /** Tokens sampled. */
   tokens: number[];
+  /** The sampled tokens whose text reached the client (a stop sequence's are cut), for `context`. */
+  sentTokens: number[];
   /** The stop sequence that ended generation (Anthropic reports it). */
   stopSequence?: string | undefined;
 }
@@ -52,6 +54,14 @@ export async function* runCompletion(
   const logprobs = new LogprobQueue();
   const piece = (text: string): RunPiece => ({ text, logprobs: logprobs.send(text) });
   const tokens: number[] = [];
+  // Where each sampled token's text starts and ends in the output, and how much of it was sent.
+  const spans: Array<[number, number]> = [];
+  let produced = 0;
+  let sent = 0;
+  const send = (text: string): RunPiece => {
+    sent += text.length;
+    return piece(text);
+  };
   let doneReason: RunResult["doneReason"] = "stop";
   let stopSequence: string | undefined;
   const limit = req.numPredict >= 0 ? req.numPredict : Infinity;
@@ -66,10 +76,14 @@ export async function* runCompletion(
       maxTokens: Number.isFinite(limit) ? limit : undefined,
     });
     for await (const step of steps) {
-      if (step.token >= 0) tokens.push(step.token);
+      if (step.token >= 0) {
+        tokens.push(step.token);
+        spans.push([produced, produced + step.text.length]);
+      }
+      produced += step.text.length;
       logprobs.add(step.text, step.logprob);
       const { emit, stopped, stop } = stops.push(step.text);
-      if (emit) yield piece(emit);
+      if (emit) yield send(emit);
       if (stopped) {
         stopSequence = stop;
         break;
@@ -84,7 +98,7 @@ export async function* runCompletion(
       }
     }
     const rest = stops.flush();
-    if (rest) yield piece(rest);
+    if (rest) yield send(rest);
     const last = logprobs.finish();
     if (last.length > 0) yield { text: "", logprobs: last };
   } else {
@@ -99,6 +113,11 @@ export async function* runCompletion(
     evalCount: tokens.length,
     evalNs: Number(end - promptDone),
     tokens,
+    // As LogprobQueue.finish: a token with any text sent, or with none at all, counts.
+    sentTokens: tokens.filter((_, i) => {
+      const [start, end] = spans[i] ?? [0, 0];
+      return start < sent || end <= sent;
+    }),
     stopSequence,
   };
 }

@@ -49,7 +49,7 @@ export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncG
       evalCount: r.evalCount,
       evalNs: r.evalNs,
     },
-    ...(o.withContext ? { context: [...c.promptTokens, ...r.tokens] } : {}),
+    ...(o.withContext ? { context: [...c.promptTokens, ...r.sentTokens] } : {}),
     ...(r.stopSequence !== undefined ? { stopSequence: r.stopSequence } : {}),
   };
 }

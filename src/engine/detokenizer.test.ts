@@ -14,3 +14,20 @@ test("holds back incomplete UTF-8 until the character completes", () => {
   assert.equal(d.push(2), "é");
   assert.equal(d.flush(), "");
 });
+
+test("the first token is detokenized after the prompt's last tokens", () => {
+  const seen: Array<readonly number[]> = [];
+  const d = new IncrementalDetokenizer(
+    (tokens, context) => {
+      seen.push(context);
+      return tokens.map(() => "x").join("");
+    },
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  d.push(11);
+  d.push(12);
+  assert.deepEqual(seen, [
+    [3, 4, 5, 6, 7, 8, 9, 10],
+    [4, 5, 6, 7, 8, 9, 10, 11],
+  ]);
+});

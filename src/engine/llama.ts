@@ -342,8 +342,9 @@ function wrapSequence(parts: SequenceParts, slot: Slot, free: () => void): Engin
       });
       const stop = () => tokens.cancel();
       opts.signal?.addEventListener("abort", stop, { once: true });
-      const detok = new IncrementalDetokenizer((ts, last) =>
-        model.detokenize(ts as Token[], false, last as Token[]),
+      const detok = new IncrementalDetokenizer(
+        (ts, last) => model.detokenize(ts as Token[], false, last as Token[]),
+        prompt,
       );
       const tail = grammar ? new GrammarTail() : undefined;
       try {
