@@ -136,6 +136,11 @@ describe("/api/generate", () => {
     for (let i = 0; i < 50 && (await client.ps()).models.length > 0; i++)
       await new Promise((r) => setTimeout(r, 20));
     assert.equal((await client.ps()).models.length, 0);
+    // Streamed, a load is still one JSON object, as Ollama's c.JSON sends it.
+    const res = await fetch(`${server.url}/api/generate`, { method: "POST", body: '{"model":"tiny"}' });
+    assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+    const body = (await res.json()) as { done: boolean; done_reason: string };
+    assert.deepEqual([body.done, body.done_reason], [true, "load"]);
   });
 
   test("format json always parses", async () => {

@@ -39,13 +39,17 @@ test("GET and HEAD / and /api/version", async () => {
   assert.equal(wrongMethod.status, 405);
 });
 
-test("/api/status: the cloud is off, with the switch that was set", async () => {
+test("/api/status reports Ollama's cloud switches", async () => {
   const res = await fetch(`${server.url}/api/status`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { cloud: { disabled: true, source: server.config.cloudSource } });
+  const source = server.config.cloudSource;
+  assert.deepEqual(await res.json(), { cloud: { disabled: source !== "none", source } });
   const env = await startServer({ OLLAMA_NO_CLOUD: "1" });
   try {
-    const body = (await (await fetch(`${env.url}/api/status`)).json()) as { cloud: { source: string } };
+    const body = (await (await fetch(`${env.url}/api/status`)).json()) as {
+      cloud: { disabled: boolean; source: string };
+    };
+    assert.equal(body.cloud.disabled, true);
     assert.match(body.cloud.source, /^(env|both)$/);
   } finally {
     await env.close();
@@ -101,6 +105,12 @@ test("copy then delete; deleting removes unreferenced blobs", async () => {
   });
   assert.equal(missing.status, 404);
   assert.deepEqual(await missing.json(), { error: "model 'tiny-copy:v1' not found" });
+  const unnamed = await fetch(`${server.url}/api/delete`, {
+    method: "DELETE",
+    body: JSON.stringify({ model: "" }),
+  });
+  assert.equal(unnamed.status, 400);
+  assert.deepEqual(await unnamed.json(), { error: "model is required" });
   const badCopy = await fetch(`${server.url}/api/copy`, {
     method: "POST",
     body: JSON.stringify({ source: "nope", destination: "x" }),
@@ -167,6 +177,30 @@ test("/api/ps reports the loaded model truthfully", async () => {
   assert.equal((m as unknown as { context_length: number }).context_length >= 4096, true);
   const expires = new Date(m.expires_at).getTime();
   assert.ok(expires > Date.now() + 9 * 60_000 && expires < Date.now() + 11 * 60_000, String(m.expires_at));
+  assert.equal(m.details.parent_model, "");
+  // Its size counts the context's KV cache, as Ollama's does: a smaller num_ctx, a smaller size.
+  await client.generate({ model: "tiny", prompt: "", options: { num_ctx: 512 }, keep_alive: -1 });
+  const smaller = (await client.ps()).models.find((x) => x.name === "tiny:latest");
+  assert.ok(smaller && smaller.size < m.size, `${smaller?.size} vs ${m.size}`);
+  // Kept forever: Go's longest duration from now, about 292 years.
+  assert.ok(new Date(smaller.expires_at).getUTCFullYear() >= 2300, String(smaller.expires_at));
+  await client.generate({ model: "tiny", prompt: "", keep_alive: 0 });
+});
+
+test("/api/ps lists the model with the longest time left first", async () => {
+  // Another file: models that share one are served by one runner.
+  await addModel(server, "tiny-b", {
+    gguf: await tinyModel({ overrides: { contextLength: 2048 } }),
+    template: chatmlTemplate,
+  });
+  await client.generate({ model: "tiny", prompt: "", keep_alive: "1m" });
+  await client.generate({ model: "tiny-b", prompt: "", keep_alive: "1h", options: { num_ctx: 2048 } });
+  assert.deepEqual(
+    (await client.ps()).models.map((x) => x.name),
+    ["tiny-b:latest", "tiny:latest"],
+  );
+  await client.generate({ model: "tiny-b", prompt: "", keep_alive: 0 });
+  await client.generate({ model: "tiny", prompt: "", keep_alive: 0 });
 });
 
 test("num_ctx over the model's trained context runs at the trained context, as in Ollama", async () => {

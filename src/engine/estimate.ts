@@ -94,8 +94,9 @@ export async function fitGpuLayers(
 }
 
 /**
- * /api/ps's size and size_vram for a loaded model. On the CPU, `hostBytes` (what the engine measured
- * the model and its context to hold). With layers offloaded, the VRAM is its offloaded layers plus
+ * /api/ps's size and size_vram for a loaded model. On the CPU, the weights and the context's KV cache
+ * and compute buffers, as Ollama's size counts them (`hostBytes`, what the engine measured, when it
+ * is more: llama.cpp's state size leaves out the cache's empty cells). With layers offloaded, the VRAM is its offloaded layers plus
  * the context's share, by the same arithmetic as the fit, and the size adds what stays in RAM. With
  * every layer offloaded the two are equal, which clients show as "100% GPU" (Ollama's `ps` shows
  * "Unknown" when size_vram exceeds size); the token embeddings llama.cpp keeps in RAM are not counted.
@@ -105,7 +106,10 @@ export function loadedSizes(
   load: LoadOptions,
   hostBytes: number,
 ): { sizeBytes: number; vramBytes: number } {
-  if (model.gpuLayers === 0) return { sizeBytes: hostBytes, vramBytes: 0 };
+  if (model.gpuLayers === 0) {
+    const { ram } = need(model.fileInsights, { ...load, useMmap: false }, 0);
+    return { sizeBytes: Math.max(hostBytes, ram), vramBytes: 0 };
+  }
   const { ram, vram } = need(model.fileInsights, load, model.gpuLayers);
   const whole = model.gpuLayers >= model.fileInsights.totalLayers;
   return { sizeBytes: whole ? vram : ram + vram, vramBytes: vram };

@@ -44,6 +44,8 @@ async function handle(ctx: RouteContext, kind: Kind, req: IncomingMessage, res: 
       for await (const ev of events) {
         if (writer.closed) break;
         if (ctx.shutdown.aborted) throw errors.shuttingDown();
+        // Loads, unloads and debug renders are one JSON object, streamed or not (Ollama's c.JSON).
+        if (ev.type === "early" && !writer.headersSent) return sendJson(res, 200, frame(ev));
         writer.write(frame(ev));
       }
       writer.end();

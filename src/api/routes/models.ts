@@ -17,13 +17,14 @@ export function modelRoutes(ctx: RouteContext): Route[] {
     { method: "HEAD", path: "/", handler: running },
     { method: "GET", path: "/api/version", handler: version },
     { method: "HEAD", path: "/api/version", handler: version },
-    // tollama reaches no cloud (no remote models, no web search), so it is always off here; the
-    // source still says which of Ollama's switches was set.
+    // As Ollama reports its switches; tollama reaches no cloud (remote models, web search) either way.
     {
       method: "GET",
       path: "/api/status",
       handler: (_req, res) =>
-        sendJson(res, 200, { cloud: { disabled: true, source: ctx.config.cloudSource } }),
+        sendJson(res, 200, {
+          cloud: { disabled: ctx.config.cloudSource !== "none", source: ctx.config.cloudSource },
+        }),
     },
     { method: "GET", path: "/api/tags", handler: (_req, res) => listModels(ctx, res) },
     { method: "HEAD", path: "/api/tags", handler: (_req, res) => listModels(ctx, res) },
@@ -58,25 +59,35 @@ async function listModels(ctx: RouteContext, res: ServerResponse) {
   });
 }
 
+/** Go's longest time.Duration, which Ollama keeps a model loaded "forever" for (about 292 years). */
+const FOREVER_NS = 2n ** 63n - 1n;
+
 function runningModels(ctx: RouteContext, res: ServerResponse) {
   const models = ctx.scheduler.running().map((r) => {
-    // Ollama reports a far-future expiry for models kept forever, and now for busy ones.
+    // Busy models report now (Ollama sets their expiry when they go idle).
     const expires =
       r.keepAlive === "forever"
-        ? BigInt(Date.now() + 1e12) * 1_000_000n
+        ? BigInt(Date.now()) * 1_000_000n + FOREVER_NS
         : BigInt(r.expiresAt ?? Date.now() + (r.active > 0 ? r.keepAlive : 0)) * 1_000_000n;
     return {
-      name: r.spec.name,
-      model: r.spec.name,
-      size: r.model.facts.sizeBytes,
-      digest: r.spec.digest,
-      details: r.spec.details,
-      expires_at: rfc3339Nano(expires),
-      size_vram: r.model.facts.vramBytes,
-      context_length: r.spec.load.contextSize,
+      expires,
+      json: {
+        name: r.spec.name,
+        model: r.spec.name,
+        size: r.model.facts.sizeBytes,
+        digest: r.spec.digest,
+        // Ollama's ps leaves parent_model empty.
+        details: { ...r.spec.details, parent_model: "" },
+        expires_at: rfc3339Nano(expires),
+        size_vram: r.model.facts.vramBytes,
+        context_length: r.spec.load.contextSize,
+      },
     };
   });
-  sendJson(res, 200, { models });
+  // The longest time left first, by whole seconds as Ollama compares them; ties keep load order.
+  const second = (ns: bigint) => ns / 1_000_000_000n;
+  models.sort((a, b) => Number(second(b.expires) - second(a.expires)));
+  sendJson(res, 200, { models: models.map((m) => m.json) });
 }
 
 async function copyModel(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
@@ -89,7 +100,7 @@ async function copyModel(ctx: RouteContext, req: IncomingMessage, res: ServerRes
 async function deleteModel(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
   const body = decodeDeleteRequest(await readBody(req));
   const name = body.model || body.name;
-  if (name === "") throw errors.nameInvalid(name);
+  if (name.trim() === "") throw errors.modelRequired();
   await ctx.store.delete(name);
   ctx.models.invalidate();
   res.writeHead(200, { "Content-Length": 0 }).end();
