@@ -92,6 +92,10 @@ test("/api/tags lists models with Ollama's fields", async () => {
   assert.ok(tiny.size > 0);
   assert.equal(tiny.details.format, "gguf");
   assert.ok(!Number.isNaN(new Date(tiny.modified_at).getTime()));
+  // Read from the GGUF when the config does not record them, as Ollama's list does.
+  const details = tiny.details as unknown as { context_length: number; embedding_length: number };
+  assert.ok(details.context_length > 0, JSON.stringify(tiny.details));
+  assert.ok(details.embedding_length > 0, JSON.stringify(tiny.details));
 });
 
 test("copy then delete; deleting removes unreferenced blobs", async () => {

@@ -114,7 +114,13 @@ export function createModels(store: Store): Models {
         summaries.map(async (summary) => {
           let capabilities: Capability[] = [];
           try {
-            capabilities = (await analyse(await store.readModel(summary.name))).capabilities;
+            const a = await analyse(await store.readModel(summary.name));
+            capabilities = a.capabilities;
+            // Lengths the config does not record come from the GGUF, as in Ollama's list.
+            const details = { ...summary.details };
+            details.contextLength ||= a.gguf?.contextLength || undefined;
+            details.embeddingLength ||= a.gguf?.embeddingLength || undefined;
+            summary = { ...summary, details };
           } catch {
             // a model whose blobs are unreadable still lists, without capabilities
           }
