@@ -272,6 +272,41 @@ describe("/v1/chat/completions", () => {
     assert.ok(["UTC", "CET"].includes((JSON.parse(calls[0]!.function!.arguments!) as { zone: string }).zone));
   });
 
+  test("text parts are joined with a blank line, as Ollama's templates merge its per-part messages", async () => {
+    const tokens = async (content: OpenAI.Chat.ChatCompletionUserMessageParam["content"]) =>
+      (
+        await client.chat.completions.create({
+          model: "tiny",
+          messages: [{ role: "user", content }],
+          max_tokens: 1,
+        })
+      ).usage!.prompt_tokens;
+    const parts = ["x", "y", "z"].map((text) => ({ type: "text" as const, text }));
+    assert.equal(await tokens(parts), await tokens("x\n\ny\n\nz"));
+  });
+
+  test("tool_choice allowed_tools offers only the listed tools; custom tools are skipped", async () => {
+    const r = await client.chat.completions.create({
+      model: "tools",
+      messages: [{ role: "user", content: "time?" }],
+      tools: [
+        weatherTool,
+        timeTool,
+        { type: "custom", custom: { name: "shell", description: "free-form" } },
+      ] as OpenAI.Chat.ChatCompletionTool[],
+      tool_choice: {
+        type: "allowed_tools",
+        allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "get_time" } }] },
+      },
+      max_tokens: 300,
+      ...base,
+    });
+    const c = r.choices[0]!;
+    assert.equal(c.finish_reason, "tool_calls");
+    const call = c.message.tool_calls![0]! as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
+    assert.equal(call.function.name, "get_time");
+  });
+
   test("tool_choice none drops the tools (a model without tool support then answers)", async () => {
     const r = await client.chat.completions.create({
       model: "tiny",
@@ -393,11 +428,16 @@ describe("/v1/completions", () => {
     assert.equal(usage!.completion_tokens, 4);
   });
 
-  test("echo is refused; a bad stop type is Ollama's error", async () => {
-    await assert.rejects(
-      client.completions.create({ model: "tiny", prompt: "x", echo: true }),
-      OpenAI.BadRequestError,
-    );
+  test("echo starts the text with the prompt; n is one choice; a bad stop type is Ollama's error", async () => {
+    const base = { model: "tiny", prompt: "hello", max_tokens: 3, temperature: 0, seed: 1 };
+    const plain = await client.completions.create(base);
+    const echoed = await client.completions.create({ ...base, echo: true, n: 2 });
+    assert.equal(echoed.choices.length, 1);
+    assert.equal(echoed.choices[0]!.text, `hello${plain.choices[0]!.text}`);
+    let streamed = "";
+    for await (const c of await client.completions.create({ ...base, echo: true, stream: true }))
+      streamed += c.choices[0]?.text ?? "";
+    assert.equal(streamed, echoed.choices[0]!.text);
     const res = await post("/v1/completions", { model: "tiny", prompt: "x", stop: ["a", 1] });
     assert.equal(res.status, 400);
     assert.equal(

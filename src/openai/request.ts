@@ -238,8 +238,9 @@ function fromMessages(list: unknown): Obj[] {
     const content = m.content;
     if (typeof content === "string") native.content = content;
     else if (Array.isArray(content)) {
-      // Ollama turns each part into its own message; one message with the text parts joined and
-      // the images attached renders better with every template.
+      // Ollama turns each part into its own message, which its templates then merge, joining
+      // consecutive same-role contents with a blank line. One message with the text parts joined
+      // that way and the images attached renders the same with Go templates, and better with Jinja.
       const texts: string[] = [];
       const images: string[] = [];
       for (const part of content) {
@@ -260,7 +261,7 @@ function fromMessages(list: unknown): Obj[] {
           images.push(a.data);
         } else throw new OpenAIRequestError("invalid message format");
       }
-      native.content = texts.join("\n");
+      native.content = texts.join("\n\n");
       if (images.length > 0) native.images = images;
     } else if (content === undefined || content === null) {
       if (m.tool_calls === undefined || m.tool_calls === null)
@@ -274,7 +275,9 @@ function fromMessages(list: unknown): Obj[] {
 function fromTools(v: unknown): PlainTool[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw new OpenAIRequestError("'tools' must be an array", 400, "tools");
-  return v.map((t) => {
+  // Custom (free-form) and hosted tools have no function for a template or parser: skipped.
+  const functions = v.filter((t) => !isRecord(t) || t.type === undefined || t.type === "function");
+  return functions.map((t) => {
     if (!isRecord(t) || !isRecord(t.function) || typeof t.function.name !== "string")
       throw new OpenAIRequestError(
         'invalid tool: expected {"type": "function", "function": {"name": ...}}',
@@ -302,6 +305,7 @@ export function applyToolChoice(
       );
     return { tools: available, forced: true };
   }
+  if (isRecord(choice) && choice.type === "allowed_tools") return allowedTools(choice, available);
   if (isRecord(choice)) {
     const fn = isRecord(choice.function) ? choice.function : undefined;
     const name =
@@ -322,6 +326,29 @@ export function applyToolChoice(
     400,
     "tool_choice",
   );
+}
+
+/**
+ * OpenAI's `allowed_tools` choice: only the listed tools are offered, and with mode "required" one
+ * must be called. Chat Completions nests it (`allowed_tools: {mode, tools}`), Responses does not;
+ * each tool is `{type, function: {name}}` or `{type, name}`.
+ */
+function allowedTools(
+  choice: Record<string, unknown>,
+  available: PlainTool[],
+): { tools: PlainTool[] | undefined; forced: boolean } {
+  const spec = isRecord(choice.allowed_tools) ? choice.allowed_tools : choice;
+  const listed = Array.isArray(spec.tools) ? spec.tools : [];
+  const names = new Set(
+    listed.flatMap((t) => {
+      if (!isRecord(t)) return [];
+      const name = isRecord(t.function) ? t.function.name : t.name;
+      return typeof name === "string" ? [name] : [];
+    }),
+  );
+  const tools = available.filter((t) => names.has(t.function.name));
+  if (spec.mode === "required") return applyToolChoice("required", tools);
+  return { tools: tools.length > 0 ? tools : undefined, forced: false };
 }
 
 function responseFormat(v: unknown): unknown {
@@ -406,6 +433,8 @@ export function withJsonEnd(stop: unknown): string[] {
 export interface CompletionConversion extends StreamSettings {
   request: GenerateRequest;
   model: string;
+  /** With `echo`, the prompt, which the choice's text starts with (Ollama ignores echo); else "". */
+  echo: string;
 }
 
 export function fromCompletion(body: Obj): CompletionConversion {
@@ -419,9 +448,7 @@ export function fromCompletion(body: Obj): CompletionConversion {
       400,
       "prompt",
     );
-  if (optBool(body, "echo") === true) throw new OpenAIRequestError("echo is not supported", 400, "echo");
-  if (typeof body.n === "number" && body.n !== 1)
-    throw new OpenAIRequestError("n other than 1 is not supported", 400, "n");
+  // `n` is not read, as on /v1/chat/completions and in Ollama: one choice.
   const settings = streamSettings(body);
   const options: Obj = { temperature: 1.0, top_p: 1.0, ...userOptions(body) };
   const stop = stops(body.stop, true);
@@ -448,5 +475,6 @@ export function fromCompletion(body: Obj): CompletionConversion {
     ...(logprobs !== undefined ? { logprobs: true, top_logprobs: logprobs } : {}),
     ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
   };
-  return { ...settings, model, request: decodeGenerateRequest(JSON.stringify(native)) };
+  const echo = optBool(body, "echo") === true && typeof prompt === "string" ? prompt : "";
+  return { ...settings, model, echo, request: decodeGenerateRequest(JSON.stringify(native)) };
 }

@@ -79,10 +79,10 @@ export function fromResponses(body: Obj): ResponsesConversion {
 
   const declared = body.tools === undefined || body.tools === null ? [] : body.tools;
   if (!Array.isArray(declared)) throw new OpenAIRequestError("'tools' must be an array", 400, "tools");
-  // Choices of hosted tools or tool subsets ({"type": "allowed_tools"...}) leave the model free.
+  // Choices of hosted tools ({"type": "web_search"...}) leave the model free.
   const tc = body.tool_choice;
   const choice = applyToolChoice(
-    isRecord(tc) && tc.type !== "function" ? undefined : tc,
+    isRecord(tc) && tc.type !== "function" && tc.type !== "allowed_tools" ? undefined : tc,
     declared.flatMap(functionTools),
   );
   const text = isRecord(body.text) ? body.text : {};

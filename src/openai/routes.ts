@@ -217,14 +217,15 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
       generate(ctx, conv.request, clientGone, start),
     );
     if (clientGone.aborted) return;
-    const text = piece.content;
+    const text = conv.echo + piece.content;
+    const lp = legacyLogprobs(logprobs, conv.echo.length);
     sendJson(res, 200, {
       id,
       object: "text_completion",
       created: nowSeconds(),
       model,
       system_fingerprint: fingerprint,
-      choices: [{ text, index: 0, finish_reason: doneReason ?? null, ...legacyLogprobs(logprobs, 0) }],
+      choices: [{ text, index: 0, finish_reason: doneReason ?? null, ...lp }],
       usage: usage(metrics),
     });
     return;
@@ -239,8 +240,9 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
     model,
     system_fingerprint: fingerprint,
   });
-  let offset = 0;
+  let offset = conv.echo.length;
   try {
+    if (conv.echo !== "") sse.data(chunk(conv.echo, null));
     for await (const ev of generate(ctx, conv.request, sse.signal, start)) {
       if (sse.closed) return;
       if (ev.type === "piece") {
