@@ -14,6 +14,7 @@ import {
   type TestServer,
 } from "./helpers/server.js";
 import { createScriptedEngine, type ScriptedEngine } from "./helpers/scripted-engine.js";
+import { zstdFrame } from "../src/api/zstd-frame.test-helper.js";
 
 const weatherTool: OpenAI.Responses.FunctionTool = {
   type: "function",
@@ -186,6 +187,26 @@ describe("/v1/responses with a real model", () => {
       max_output_tokens: 4,
     });
     assert.equal(next.status, "completed");
+  });
+
+  test("a zstd-compressed body (as Codex sends) is decompressed, as in Ollama", async () => {
+    const body = Buffer.from(JSON.stringify({ model: "tiny", input: "hi", max_output_tokens: 2 }));
+    const post = (data: Buffer) =>
+      fetch(`${server.url}/v1/responses`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Content-Encoding": "zstd" },
+        body: data,
+      });
+    const res = await post(zstdFrame([{ raw: body }]));
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { object: string }).object, "response");
+    const broken = await post(Buffer.from("not zstd"));
+    assert.equal(broken.status, 400);
+    const error = ((await broken.json()) as { error: { message: string; type: string } }).error;
+    assert.deepEqual(
+      [error.message, error.type],
+      ["failed to decompress zstd body", "invalid_request_error"],
+    );
   });
 
   test("errors are the SDK's typed errors with OpenAI's body", async () => {

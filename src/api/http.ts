@@ -1,11 +1,15 @@
 /** Request bodies, JSON replies and NDJSON streams over Node's raw request/response objects. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { goJson } from "../store/index.js";
+import { decodeBody } from "./encoding.js";
 
 export const jsonType = "application/json; charset=utf-8";
 export const ndjsonType = "application/x-ndjson";
 
-/** Reads the whole body. JSON requests carry base64 images, so the cap is generous. */
+/**
+ * Reads the whole body, decompressed per its Content-Encoding (encoding.ts). JSON requests carry
+ * base64 images, so the cap is generous.
+ */
 export async function readBody(req: IncomingMessage, limitBytes = 512 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -14,7 +18,7 @@ export async function readBody(req: IncomingMessage, limitBytes = 512 * 1024 * 1
     if (size > limitBytes) throw new Error("http: request body too large");
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return decodeBody(Buffer.concat(chunks), req.headers["content-encoding"]);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
