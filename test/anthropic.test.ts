@@ -220,7 +220,9 @@ describe("/v1/messages", () => {
       (e: unknown) => {
         assert.ok(e instanceof Anthropic.NotFoundError);
         assert.equal(e.status, 404);
-        assert.deepEqual(e.error, {
+        const { request_id, ...rest } = e.error as { request_id: string };
+        assert.match(request_id, /^req_[0-9a-f]{24}$/);
+        assert.deepEqual(rest, {
           type: "error",
           error: { type: "not_found_error", message: "model 'missing' not found" },
         });
@@ -233,7 +235,8 @@ describe("/v1/messages", () => {
     );
     const res = await post("/v1/messages", { model: "tiny", max_tokens: 5, messages: [] });
     assert.equal(res.status, 400);
-    assert.deepEqual(await res.json(), {
+    const { request_id: _id, ...body } = (await res.json()) as { request_id: string };
+    assert.deepEqual(body, {
       type: "error",
       error: { type: "invalid_request_error", message: "messages is required" },
     });

@@ -37,6 +37,13 @@ test("GET and HEAD / and /api/version", async () => {
   assert.equal(await unknown.text(), "404 page not found");
   const wrongMethod = await fetch(`${server.url}/api/tags`, { method: "POST" });
   assert.equal(wrongMethod.status, 405);
+  // A trailing slash redirects as Gin does: 301 for GET, 307 (body kept) for the rest.
+  const slash = await fetch(`${server.url}/api/tags/?x=1`, { redirect: "manual" });
+  assert.deepEqual([slash.status, slash.headers.get("location")], [301, "/api/tags?x=1"]);
+  assert.equal((await fetch(`${server.url}/api/tags/`)).status, 200);
+  const post = await fetch(`${server.url}/api/show/`, { method: "POST", body: "{}", redirect: "manual" });
+  assert.deepEqual([post.status, post.headers.get("location")], [307, "/api/show"]);
+  assert.equal((await fetch(`${server.url}/api/nothing/`)).status, 404);
 });
 
 test("/api/status reports Ollama's cloud switches", async () => {

@@ -58,9 +58,15 @@ export function errorType(status: number): string {
   }
 }
 
+/** Anthropic's error envelope, with a request id as the real API and Ollama send. */
 function errorBody(err: unknown) {
   const { status, message } = errorReply(err);
-  return { status, body: { type: "error", error: { type: errorType(status), message } } };
+  const body = {
+    type: "error",
+    error: { type: errorType(status), message },
+    request_id: `req_${randomBytes(12).toString("hex")}`,
+  };
+  return { status, body };
 }
 
 async function guarded(res: ServerResponse, fn: () => Promise<void>): Promise<void> {

@@ -78,7 +78,15 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 
   app.setNotFoundHandler((req, reply) => {
     reply.hijack();
-    const path = req.url.split("?")[0] ?? "";
+    const [path = "", query] = req.url.split(/\?(.*)/s);
+    // Gin's RedirectTrailingSlash: "/api/tags/" answers with the way to "/api/tags".
+    const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : undefined;
+    const target = trimmed && [...known].find(([p, m]) => m.has(req.method) && matches(p, trimmed));
+    if (trimmed && target) {
+      const location = query ? `${trimmed}?${query}` : trimmed;
+      reply.raw.writeHead(req.method === "GET" ? 301 : 307, { Location: location, "Content-Length": 0 });
+      return void reply.raw.end();
+    }
     const other = [...known.keys()].some((p) => matches(p, path));
     if (req.method === "OPTIONS") return void sendText(reply.raw, 204, "");
     sendText(reply.raw, other ? 405 : 404, other ? "405 method not allowed" : "404 page not found");
