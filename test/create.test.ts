@@ -261,10 +261,20 @@ describe("/api/create from a model", () => {
     ]);
   });
 
-  test("a missing base model is 404", async () => {
-    const r = await post("/api/create", { model: "x", from: "does-not-exist" });
-    assert.equal(r.status, 404);
-    assert.deepEqual(JSON.parse(r.text), { error: 'model "does-not-exist" not found, try pulling it first' });
+  test("a missing base model is pulled first, as in Ollama; a failed pull ends the create", async () => {
+    // Nothing listens on port 1: the pull fails at once, in Ollama's words.
+    const r = await post("/api/create", { model: "x", from: "127.0.0.1:1/library/does-not-exist" });
+    assert.equal(r.status, 200);
+    const [first, last] = lines(r.text);
+    assert.deepEqual(first, { status: "pulling manifest" });
+    assert.match(
+      String(last?.error),
+      /^pull model manifest: Get "https:\/\/127\.0\.0\.1:1\/v2\/library\/does-not-exist\/manifests\/latest": /,
+    );
+    assert.equal(
+      (await fetch(`${server.url}/api/show`, { method: "POST", body: '{"model":"x"}' })).status,
+      404,
+    );
   });
 });
 

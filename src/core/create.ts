@@ -46,6 +46,11 @@ export interface CreateProgress {
 
 export interface CreateContext {
   store: Store;
+  /**
+   * Pulls a base model that is not in the store, as Ollama's create does for FROM, reporting the
+   * pull's progress; unset (tests of pure logic), a missing base is Ollama's "try pulling it first".
+   */
+  pull?: (name: ModelName) => AsyncGenerator<CreateProgress>;
 }
 
 const bad = (message: string) => new OllamaError(400, message);
@@ -105,6 +110,7 @@ export async function* createModel(ctx: CreateContext, req: CreateRequest): Asyn
     if (req.remoteHost !== "" || /:cloud$/i.test(req.from))
       throw bad("remote models are not supported by this server");
     const fromName = await resolveName(store, req.from);
+    if (ctx.pull && !(await hasManifest(store, fromName))) yield* ctx.pull(fromName);
     base = await layersFromModel(store, req.from, fromName, config);
   } else if (req.files !== undefined) {
     base = yield* layersFromFiles(store, req.files, false);
@@ -137,6 +143,16 @@ async function resolveName(store: Store, raw: string): Promise<ModelName> {
   }
 }
 
+async function hasManifest(store: Store, name: ModelName): Promise<boolean> {
+  try {
+    await store.readManifest(name);
+    return true;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return false;
+    throw err;
+  }
+}
+
 /** parseFromModel: every layer of the base model, marked as coming from it. */
 async function layersFromModel(
   store: Store,
@@ -148,7 +164,7 @@ async function layersFromModel(
   try {
     entry = await store.readManifest(fromName);
   } catch (err) {
-    // Ollama would try to pull a missing base model; tollama does not pull during create.
+    // Only without a pull (see CreateContext.pull), or when the pull left no manifest.
     if ((err as { status?: number }).status === 404) {
       throw new OllamaError(404, `model ${goJsonString(rawFrom)} not found, try pulling it first`);
     }

@@ -6,6 +6,8 @@ import { NdjsonWriter, readBody, sendError, sendJson } from "../http.js";
 import { errorReply } from "../errors.js";
 import { decodeCreateRequest } from "../wire/index.js";
 import { createModel, progressJson, type CreateProgress } from "../../core/create.js";
+import { pull } from "../../registry/index.js";
+import type { ModelName } from "../../store/index.js";
 
 export function createRoutes(ctx: RouteContext): Route[] {
   return [{ method: "POST", path: "/api/create", handler: (req, res) => create(ctx, req, res) }];
@@ -21,7 +23,11 @@ async function create(ctx: RouteContext, req: IncomingMessage, res: ServerRespon
 
 async function runCreate(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = decodeCreateRequest(await readBody(req));
-  const progress = createModel({ store: ctx.store }, body);
+  // A missing FROM model is pulled first, with Ollama's default registry options; the client
+  // leaving does not stop it, as it does not stop the create.
+  const pullBase = (name: ModelName) =>
+    pull(ctx.store, name, { noPrune: ctx.config.noPrune, signal: ctx.shutdown });
+  const progress = createModel({ store: ctx.store, pull: pullBase }, body);
   // Errors before the first line (bad names, paths, digests) propagate as plain HTTP errors.
   const first = await progress.next();
 
