@@ -113,6 +113,15 @@ describe("/api/embed", () => {
       status: 400,
       body: { error: '"tiny" does not support embeddings' },
     });
+    // No input only loads the model, whatever it is, as in Ollama.
+    assert.deepEqual(await post("/api/embed", { model: "tiny", input: [] }), {
+      status: 200,
+      body: { model: "tiny", embeddings: [] },
+    });
+    assert.deepEqual(await post("/api/embeddings", { model: "tiny", prompt: "" }), {
+      status: 200,
+      body: { embedding: [] },
+    });
     assert.deepEqual(await post("/api/embed", { model: "nope", input: "x" }), {
       status: 404,
       body: { error: "model 'nope' not found" },

@@ -40,7 +40,8 @@ export async function embed(
   startNs: bigint,
 ): Promise<EmbedResult> {
   const model = await resolveModel(deps, params.model);
-  checkEmbedding(model, params.model);
+  // No input only loads the model, whatever it is, as in Ollama.
+  if (params.inputs.length > 0) checkEmbedding(model, params.model);
   const lease = await scheduleEmbedding(deps, model, params.options, params.keepAlive);
   try {
     const loadNs = lease.loadMs * 1e6;
@@ -84,7 +85,7 @@ export async function legacyEmbedding(
     if (err instanceof StoreError && err.status === 404) throw errors.modelNotFoundPull(req.model);
     throw err;
   }
-  checkEmbedding(model, req.model);
+  if (req.prompt !== "") checkEmbedding(model, req.model);
   const lease = await scheduleEmbedding(deps, model, req.options, req.keepAlive);
   try {
     if (req.prompt === "") return [];
