@@ -174,7 +174,11 @@ describe("create", () => {
   test("FROM a missing file or model is the server's error", async () => {
     const mf = path.join(dir, "Missing");
     await writeFile(mf, "FROM no-such-model\n");
-    fails(await run(["create", "bad", "-f", mf]), /^Error: .*(not found|does not exist|no such)/i);
+    // A model not in the store is pulled first, as Ollama does: offline, the pull's error.
+    fails(
+      await run(["create", "bad", "-f", mf]),
+      /^Error: .*(not found|does not exist|no such|pull model manifest)/i,
+    );
   });
 });
 
