@@ -377,6 +377,22 @@ describe("/v1/chat/completions", () => {
     });
     assert.equal(stream404.status, 404);
     assert.equal(((await stream404.json()) as { error: { type: string } }).error.type, "not_found_error");
+    // Bodies gin cannot bind, in Go's words as Ollama answers them.
+    const raw = async (path: string, body: string) => {
+      const r = await fetch(`${server.url}${path}`, { method: "POST", body });
+      assert.equal(r.status, 400);
+      return ((await r.json()) as { error: { message: string } }).error.message;
+    };
+    assert.equal(await raw("/v1/chat/completions", ""), "EOF");
+    assert.equal(await raw("/v1/chat/completions", '{"model": "tiny", "messages": ['), "unexpected EOF");
+    assert.equal(
+      await raw("/v1/chat/completions", "[1]"),
+      "json: cannot unmarshal array into Go value of type openai.ChatCompletionRequest",
+    );
+    assert.equal(
+      await raw("/v1/completions", '"x"'),
+      "json: cannot unmarshal string into Go value of type openai.CompletionRequest",
+    );
   });
 
   test("array content with text parts and developer messages are accepted", async () => {

@@ -361,7 +361,10 @@ void test("pull shows statuses and finished layers as plain lines off a terminal
 
 void test("version prints the server's and the client's", async () => {
   const r = await cli(["--version"]);
-  assert.match(r.stdout, /^server version is 0\.12\.6\nWarning: client version is \d+\.\d+\.\d+ \(Ollama API \d+\.\d+\.\d+\)\n$/);
+  assert.match(
+    r.stdout,
+    /^server version is 0\.12\.6\nWarning: client version is \d+\.\d+\.\d+ \(Ollama API \d+\.\d+\.\d+\)\n$/,
+  );
   assert.equal((await cli(["version"])).stdout, r.stdout);
   const down = await cli(["-v"], { host: await closedPort() });
   assert.match(

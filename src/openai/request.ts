@@ -7,6 +7,7 @@
  */
 import {
   decodeChatRequest,
+  decodeJson,
   decodeGenerateRequest,
   type ChatRequest,
   type GenerateRequest,
@@ -31,18 +32,20 @@ export function goTypeOf(v: unknown): string {
 }
 
 /** The body as JSON; a missing or non-object body is a 400 in OpenAI's shape. */
-export function parseJsonBody(body: Buffer): Obj {
-  if (body.length === 0) throw new OpenAIRequestError("missing request body");
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString("utf8"));
-  } catch (err) {
-    throw new OpenAIRequestError(`invalid JSON body: ${(err as Error).message}`);
-  }
+/**
+ * The body as gin's ShouldBindJSON reads it into `goType` in Ollama's middlewares: the first JSON
+ * value (what follows is ignored), Go's errors ("EOF" for none, "unexpected EOF" for a cut one),
+ * and null as an empty request.
+ */
+export function parseJsonBody(body: Buffer, goType: string): Obj {
+  const text = body.toString("utf8");
+  const parsed = decodeJson(text);
+  if (parsed.kind === "missing") throw new OpenAIRequestError("EOF");
+  if (parsed.kind === "error") throw new OpenAIRequestError(parsed.message);
+  const v: unknown = JSON.parse(text.slice(0, parsed.end));
+  if (v === null) return {};
   if (!isRecord(v))
-    throw new OpenAIRequestError(
-      `json: cannot unmarshal ${jsonKind(v)} into Go value of type openai.Request`,
-    );
+    throw new OpenAIRequestError(`json: cannot unmarshal ${jsonKind(v)} into Go value of type ${goType}`);
   return v;
 }
 

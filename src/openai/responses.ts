@@ -24,7 +24,7 @@ const randomNumber = () => Math.floor(Math.random() * 999999);
 
 export async function responses(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const start = process.hrtime.bigint();
-  const conv = fromResponses(parseJsonBody(await readBody(req)));
+  const conv = fromResponses(parseJsonBody(await readBody(req), "openai.ResponsesRequest"));
   const responseId = `resp_${randomNumber()}`;
   const itemId = `msg_${randomNumber()}`;
   const shape = new ResponseShape(responseId, conv.model, conv.echo);

@@ -101,7 +101,7 @@ function chatLogprobs(logprobs: readonly Logprob[] | undefined) {
 
 async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
   const start = process.hrtime.bigint();
-  const conv = fromChatCompletion(parseJsonBody(await readBody(req)));
+  const conv = fromChatCompletion(parseJsonBody(await readBody(req), "openai.ChatCompletionRequest"));
   const id = randomId("chatcmpl");
   const model = conv.model;
   if (!conv.stream) {
@@ -208,7 +208,7 @@ function streamFailure(sse: SseWriter, res: ServerResponse, err: unknown) {
 
 async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
   const start = process.hrtime.bigint();
-  const conv = fromCompletion(parseJsonBody(await readBody(req)));
+  const conv = fromCompletion(parseJsonBody(await readBody(req), "openai.CompletionRequest"));
   const id = randomId("cmpl");
   const model = conv.model;
   if (!conv.stream) {
