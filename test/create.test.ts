@@ -350,6 +350,33 @@ describe("/api/create errors", () => {
     assert.ok(!(await client.list()).models.some((m) => m.name === "badtmpl:latest"));
   });
 
+  test("quantize q8_0 rewrites an F16 model with Ollama's progress; the new model runs", async () => {
+    const f16 = await upload(await readFile(await tinyModel({ quant: "F16" })));
+    const r = await post("/api/create", { model: "tiny-q8", files: { "m.gguf": f16 }, quantize: "q8_0" });
+    assert.equal(r.status, 200);
+    const progress = lines(r.text);
+    const quantizing = progress.filter((l) => l.status === "quantizing F16 model to Q8_0");
+    assert.ok(quantizing.length > 0, r.text);
+    assert.equal(quantizing[0]!.digest, "0000000000000000000");
+    const statuses = progress.map((l) => String(l.status));
+    const verified = statuses.indexOf("verifying conversion");
+    assert.ok(verified > statuses.indexOf("quantizing F16 model to Q8_0"), r.text);
+    assert.match(statuses[verified + 1] ?? "", /^creating new layer sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(statuses.slice(-2), ["writing manifest", "success"]);
+    const shown = await client.show({ model: "tiny-q8" });
+    assert.equal(shown.details.quantization_level, "Q8_0");
+    const out = await client.generate({ model: "tiny-q8", prompt: "hi", options: { num_predict: 3 } });
+    assert.equal(out.done, true);
+    const k = await post("/api/create", {
+      model: "x",
+      files: { "m.gguf": f16 },
+      quantize: "q4_K_M",
+      stream: false,
+    });
+    assert.equal(k.status, 501);
+    assert.deepEqual(JSON.parse(k.text), { error: "quantizing to Q4_K_M is not supported by this server" });
+  });
+
   test("two adapters, quantize of a quantized model", async () => {
     const two = await post("/api/create", {
       model: "x",

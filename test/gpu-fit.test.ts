@@ -72,7 +72,11 @@ test("/api/ps sizes: all layers offloaded is 100% GPU, some is a CPU/GPU split, 
   const info = await readGgufFileInfo(opts.path, { readTensorInfo: true, logWarnings: false });
   // the fields loadedSizes reads, as a loaded model on a GPU would have them
   const loaded = async (gpuLayers: number) =>
-    ({ gpuLayers, fileInsights: await GgufInsights.from(info, llama) }) as unknown as LlamaModel;
+    ({
+      gpuLayers,
+      size: 1_000_000,
+      fileInsights: await GgufInsights.from(info, llama),
+    }) as unknown as LlamaModel;
   const host = 123_456;
   // On the CPU: the weights plus the context's KV cache and buffers, at least what was measured.
   const cpu = loadedSizes(await loaded(0), opts, host);

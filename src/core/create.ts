@@ -27,15 +27,9 @@ import {
   type GoAny,
   type Message,
 } from "../api/wire/index.js";
-import {
-  DIGEST_PATTERN,
-  checkQuantizeType,
-  detectContentType,
-  normaliseDigest,
-  quantizeTarget,
-  validFsPath,
-} from "./create/files.js";
+import { DIGEST_PATTERN, detectContentType, normaliseDigest, validFsPath } from "./create/files.js";
 import { detectTemplate } from "./create/templates.js";
+import { quantizeLayers } from "./create/quantize.js";
 
 export interface CreateProgress {
   status: string;
@@ -122,6 +116,13 @@ export async function* createModel(ctx: CreateContext, req: CreateRequest): Asyn
     throw bad("draft models are not supported by this server");
 
   if (req.adapters !== undefined) base.push(...(yield* layersFromFiles(store, req.adapters, true)));
+
+  const quantize = (req.quantize || req.quantization).toUpperCase();
+  if (quantize !== "") {
+    base = yield* quantizeLayers(store, base, quantize);
+    // The base model's config may name the type it was quantized from.
+    delete config.file_type;
+  }
 
   if (req.info !== undefined) applyInfo(config, req.info);
 
@@ -378,20 +379,9 @@ async function assemble(
   config: ConfigV2,
 ): Promise<PendingLayer[]> {
   let layers: PendingLayer[] = [];
-  const quantize = (req.quantize || req.quantization).toUpperCase();
   for (const l of base) {
     if (l.gguf && l.layer.mediaType === MEDIA_TYPES.model) {
       const facts = summarize(l.gguf);
-      if (quantize !== "") {
-        const problem = checkQuantizeType(quantize);
-        if (problem) throw failed(problem);
-        if (!["F16", "BF16", "F32"].includes(facts.quantizationLevel)) {
-          throw failed("quantization is only supported for F16, BF16 and F32 models");
-        }
-        if (facts.quantizationLevel !== quantizeTarget(quantize)) {
-          throw new OllamaError(501, `quantizing to ${quantize} is not supported by this server`);
-        }
-      }
       config.model_format ||= "gguf";
       config.model_family ||= facts.architecture;
       config.model_type ||= facts.parameterSize;

@@ -94,9 +94,10 @@ export async function fitGpuLayers(
 }
 
 /**
- * /api/ps's size and size_vram for a loaded model. On the CPU, the weights and the context's KV cache
- * and compute buffers, as Ollama's size counts them (`hostBytes`, what the engine measured, when it
- * is more: llama.cpp's state size leaves out the cache's empty cells). With layers offloaded, the VRAM is its offloaded layers plus
+ * /api/ps's size and size_vram for a loaded model. On the CPU, the weights and the context's KV cache,
+ * as Ollama's size counts them (`hostBytes`, what the engine measured, when it is more: llama.cpp's
+ * state size leaves out the cache's empty cells). Compute buffers are left out: node-llama-cpp's
+ * estimate of them is about twice what llama.cpp allocates on the CPU. With layers offloaded, the VRAM is its offloaded layers plus
  * the context's share, by the same arithmetic as the fit, and the size adds what stays in RAM. With
  * every layer offloaded the two are equal, which clients show as "100% GPU" (Ollama's `ps` shows
  * "Unknown" when size_vram exceeds size); the token embeddings llama.cpp keeps in RAM are not counted.
@@ -107,8 +108,18 @@ export function loadedSizes(
   hostBytes: number,
 ): { sizeBytes: number; vramBytes: number } {
   if (model.gpuLayers === 0) {
-    const { ram } = need(model.fileInsights, { ...load, useMmap: false }, 0);
-    return { sizeBytes: Math.max(hostBytes, ram), vramBytes: 0 };
+    const cache = model.fileInsights.estimateContextResourceRequirements({
+      contextSize: load.contextSize,
+      modelGpuLayers: 0,
+      batchSize: load.batchSize,
+      sequences: load.sequences,
+      isEmbeddingContext: load.embedding ?? false,
+      includeGraphOverhead: false,
+      flashAttention: load.flashAttention === true,
+      kvCacheKeyType: cacheTypes[load.kvCacheType],
+      kvCacheValueType: cacheTypes[load.kvCacheType],
+    }).cpuRam;
+    return { sizeBytes: Math.max(hostBytes, model.size + cache), vramBytes: 0 };
   }
   const { ram, vram } = need(model.fileInsights, load, model.gpuLayers);
   const whole = model.gpuLayers >= model.fileInsights.totalLayers;

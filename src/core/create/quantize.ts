@@ -1,0 +1,95 @@
+/**
+ * The quantize step of create (Ollama's quantizeLayer): the model layer's GGUF rewritten in the
+ * type asked for, with Ollama's progress lines, then stored as a new blob. Q8_0 is written here
+ * (src/gguf/requantize.ts); the k-quants (Q4_K_S, Q4_K_M) are not, and answer 501.
+ */
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { MEDIA_TYPES, type Layer, type Store } from "../../store/index.js";
+import { quantizeToQ8_0, readGguf, summarize, type GgufFile } from "../../gguf/index.js";
+import { OllamaError } from "../errors.js";
+import { checkQuantizeType, quantizeTarget } from "./files.js";
+
+export interface QuantizableLayer {
+  layer: Layer;
+  status: string;
+  gguf?: GgufFile;
+}
+
+export interface Progress {
+  status: string;
+  digest?: string;
+  total?: number;
+  completed?: number;
+}
+
+const failed = (message: string) => new OllamaError(500, message);
+
+/** Every model layer in the type `quantize` names (already upper-cased), checked as Ollama checks. */
+export async function* quantizeLayers<L extends QuantizableLayer>(
+  store: Store,
+  layers: L[],
+  quantize: string,
+): AsyncGenerator<Progress, L[]> {
+  const out: L[] = [];
+  for (const l of layers) {
+    if (!l.gguf || l.layer.mediaType !== MEDIA_TYPES.model) {
+      out.push(l);
+      continue;
+    }
+    const problem = checkQuantizeType(quantize);
+    if (problem) throw failed(problem);
+    const from = summarize(l.gguf).quantizationLevel;
+    if (!["F16", "BF16", "F32"].includes(from))
+      throw failed("quantization is only supported for F16, BF16 and F32 models");
+    const target = quantizeTarget(quantize);
+    if (from === target) out.push(l);
+    else if (target !== "Q8_0")
+      throw new OllamaError(501, `quantizing to ${quantize} is not supported by this server`);
+    else out.push({ ...l, ...(yield* toQ8_0(store, l.layer, from)) });
+  }
+  return out;
+}
+
+/** Ollama's placeholder digest on quantize progress lines. */
+const PROGRESS_DIGEST = "0000000000000000000";
+
+async function* toQ8_0(store: Store, layer: Layer, from: string): AsyncGenerator<Progress, QuantizableLayer> {
+  const source = store.blobPath(layer.digest);
+  const temp = join(store.blobsDir, `quantize-${randomBytes(6).toString("hex")}`);
+  try {
+    let done = 0;
+    let failure: unknown;
+    let finished = false;
+    const run = quantizeToQ8_0(source, temp, (n) => (done = n)).then(
+      () => (finished = true),
+      (err: unknown) => {
+        failure = err;
+        finished = true;
+      },
+    );
+    const status = `quantizing ${from} model to Q8_0`;
+    let reported = -1;
+    while (!finished) {
+      await Promise.race([run, new Promise((r) => setTimeout(r, 250))]);
+      const completed = Math.min(layer.size, done);
+      if (completed !== reported) {
+        reported = completed;
+        yield { status, digest: PROGRESS_DIGEST, total: layer.size, completed };
+      }
+    }
+    if (failure !== undefined) throw failed(`quantize: ${(failure as Error).message}`);
+    yield { status: "verifying conversion" };
+    const info = await store.writeBlob(createReadStream(temp));
+    const gguf = await readGguf(store.blobPath(info.digest), { maxArrayLength: 0 });
+    return {
+      layer: { mediaType: layer.mediaType, digest: info.digest, size: info.size },
+      status: `${info.existed ? "using existing" : "creating new"} layer ${info.digest}`,
+      gguf,
+    };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
