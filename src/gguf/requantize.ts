@@ -83,18 +83,31 @@ export async function quantizeToQ8_0(
   }
 }
 
+let halfTable: Float32Array | undefined;
+
+/** Every F16 bit pattern's value: one lookup per element instead of the bit arithmetic. */
+function halves(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = f16ToF32(h);
+  }
+  return halfTable;
+}
+
+/** `src` (little-endian on a little-endian host, as every platform node-llama-cpp ships for) into `out`. */
 function decodeInto(type: number, src: Buffer, out: Float32Array): void {
+  const n = out.length;
   if (type === GgmlType.F32) {
-    for (let i = 0; i < out.length; i++) out[i] = src.readFloatLE(i * 4);
+    out.set(new Float32Array(src.buffer, src.byteOffset, n));
   } else if (type === GgmlType.F16) {
-    for (let i = 0; i < out.length; i++) out[i] = f16ToF32(src.readUInt16LE(i * 2));
+    const table = halves();
+    const h = new Uint16Array(src.buffer, src.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = table[h[i] as number] as number;
   } else {
     // BF16 is the top half of a float32.
-    const word = Buffer.alloc(4);
-    for (let i = 0; i < out.length; i++) {
-      word.writeUInt32LE((src.readUInt16LE(i * 2) << 16) >>> 0);
-      out[i] = word.readFloatLE(0);
-    }
+    const h = new Uint16Array(src.buffer, src.byteOffset, n);
+    const bits = new Uint32Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = (h[i] as number) << 16;
   }
 }
 
