@@ -39,6 +39,9 @@ describe("/api/embed", () => {
     assert.ok(Math.abs(norm(r.embeddings[0]!) - 1) < 1e-5);
     assert.ok(r.prompt_eval_count > 0);
     assert.equal(typeof r.total_duration, "number");
+    // Loaded already or not, the time to a ready model is reported, as Ollama reports it.
+    const again = await client.embed({ model: "emb", input: "hello world" });
+    assert.ok(again.load_duration > 0 && again.load_duration <= again.total_duration);
     // float32 values printed as Go prints a []float32: the shortest digits that read back the same
     const text = await (
       await fetch(`${server.url}/api/embed`, {

@@ -44,7 +44,8 @@ export async function embed(
   if (params.inputs.length > 0) checkEmbedding(model, params.model);
   const lease = await scheduleEmbedding(deps, model, params.options, params.keepAlive);
   try {
-    const loadNs = lease.loadMs * 1e6;
+    // From the request's start to a ready model, as Ollama times it (never 0, loaded or not).
+    const loadNs = Number(process.hrtime.bigint() - startNs);
     if (params.inputs.length === 0) return { embeddings: [], promptEvalCount: 0, totalNs: 0, loadNs: 0 };
     const embedder = embedderOf(lease, params.model);
     const truncate = params.truncate ?? true;
