@@ -358,6 +358,7 @@ describe("/api/create errors", () => {
     const quantizing = progress.filter((l) => l.status === "quantizing F16 model to Q8_0");
     assert.ok(quantizing.length > 0, r.text);
     assert.equal(quantizing[0]!.digest, "0000000000000000000");
+    assert.equal(quantizing.at(-1)!.completed, quantizing.at(-1)!.total);
     const statuses = progress.map((l) => String(l.status));
     const verified = statuses.indexOf("verifying conversion");
     assert.ok(verified > statuses.indexOf("quantizing F16 model to Q8_0"), r.text);

@@ -39,16 +39,20 @@ const bytesPer: Partial<Record<number, number>> = {
 
 /**
  * Writes `inPath` (F32/F16/BF16 tensors only) to `outPath` with Q8_0 weights; `onProgress` gets
- * the source bytes read so far. Throws for a tensor of any other type.
+ * the tensor bytes read so far and their total. Throws for a tensor of any other type.
  */
 export async function quantizeToQ8_0(
   inPath: string,
   outPath: string,
-  onProgress: (doneBytes: number) => void = () => {},
+  onProgress: (doneBytes: number, totalBytes: number) => void = () => {},
 ): Promise<void> {
   const file = await readGguf(inPath);
-  for (const t of file.tensors)
-    if (bytesPer[t.type] === undefined) throw new Error(`tensor ${t.name} is already quantized`);
+  let total = 0;
+  for (const t of file.tensors) {
+    const width = bytesPer[t.type];
+    if (width === undefined) throw new Error(`tensor ${t.name} is already quantized`);
+    total += t.elements * width;
+  }
   const fd = openSync(inPath, "r");
   try {
     let done = 0;
@@ -73,7 +77,7 @@ export async function quantizeToQ8_0(
             throw new Error(`short read of tensor ${t.name}`);
           decodeInto(t.type, scratch, out);
           done += bytes;
-          onProgress(done);
+          onProgress(done, total);
         },
       };
     });

@@ -63,7 +63,8 @@ async function* toQ8_0(store: Store, layer: Layer, from: string): AsyncGenerator
     let done = 0;
     let failure: unknown;
     let finished = false;
-    const run = quantizeToQ8_0(source, temp, (n) => (done = n)).then(
+    // As a share of the layer's size, as Ollama reports it (the header is not counted in `done`).
+    const run = quantizeToQ8_0(source, temp, (n, total) => (done = (n / total) * layer.size)).then(
       () => (finished = true),
       (err: unknown) => {
         failure = err;
@@ -74,13 +75,15 @@ async function* toQ8_0(store: Store, layer: Layer, from: string): AsyncGenerator
     let reported = -1;
     while (!finished) {
       await Promise.race([run, new Promise((r) => setTimeout(r, 250))]);
-      const completed = Math.min(layer.size, done);
+      const completed = Math.min(layer.size, Math.round(done));
       if (completed !== reported) {
         reported = completed;
         yield { status, digest: PROGRESS_DIGEST, total: layer.size, completed };
       }
     }
     if (failure !== undefined) throw failed(`quantize: ${(failure as Error).message}`);
+    if (reported !== layer.size)
+      yield { status, digest: PROGRESS_DIGEST, total: layer.size, completed: layer.size };
     yield { status: "verifying conversion" };
     const info = await store.writeBlob(createReadStream(temp));
     const gguf = await readGguf(store.blobPath(info.digest), { maxArrayLength: 0 });
