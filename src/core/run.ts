@@ -4,7 +4,7 @@
  */
 import type { EngineSequence, Logprob, Sampling } from "../engine/types.js";
 import { StopMatcher } from "./stops.js";
-import { LogprobQueue } from "./logprob-queue.js";
+import { LogprobQueue, SentQueue } from "./logprob-queue.js";
 
 export interface RunRequest {
   prompt: number[];
@@ -52,16 +52,14 @@ export async function* runCompletion(
   let promptDone = start;
   const stops = new StopMatcher(req.stop);
   const logprobs = new LogprobQueue();
-  const piece = (text: string): RunPiece => ({ text, logprobs: logprobs.send(text) });
-  const tokens: number[] = [];
-  // Where each sampled token's text starts and ends in the output, and how much of it was sent.
-  const spans: Array<[number, number]> = [];
-  let produced = 0;
-  let sent = 0;
-  const send = (text: string): RunPiece => {
-    sent += text.length;
-    return piece(text);
+  // The tokens whose text reached the client, cut at a stop as their log-probabilities are.
+  const sentQueue = new SentQueue<number>();
+  const sentTokens: number[] = [];
+  const piece = (text: string): RunPiece => {
+    sentTokens.push(...sentQueue.send(text));
+    return { text, logprobs: logprobs.send(text) };
   };
+  const tokens: number[] = [];
   let doneReason: RunResult["doneReason"] = "stop";
   let stopSequence: string | undefined;
   const limit = req.numPredict >= 0 ? req.numPredict : Infinity;
@@ -76,14 +74,11 @@ export async function* runCompletion(
       maxTokens: Number.isFinite(limit) ? limit : undefined,
     });
     for await (const step of steps) {
-      if (step.token >= 0) {
-        tokens.push(step.token);
-        spans.push([produced, produced + step.text.length]);
-      }
-      produced += step.text.length;
+      if (step.token >= 0) tokens.push(step.token);
+      sentQueue.add(step.text, step.token >= 0 ? step.token : undefined);
       logprobs.add(step.text, step.logprob);
       const { emit, stopped, stop } = stops.push(step.text);
-      if (emit) yield send(emit);
+      if (emit) yield piece(emit);
       if (stopped) {
         stopSequence = stop;
         break;
@@ -98,7 +93,8 @@ export async function* runCompletion(
       }
     }
     const rest = stops.flush();
-    if (rest) yield send(rest);
+    if (rest) yield piece(rest);
+    sentTokens.push(...sentQueue.finish());
     const last = logprobs.finish();
     if (last.length > 0) yield { text: "", logprobs: last };
   } else {
@@ -113,11 +109,7 @@ export async function* runCompletion(
     evalCount: tokens.length,
     evalNs: Number(end - promptDone),
     tokens,
-    // As LogprobQueue.finish: a token with any text sent, or with none at all, counts.
-    sentTokens: tokens.filter((_, i) => {
-      const [start, end] = spans[i] ?? [0, 0];
-      return start < sent || end <= sent;
-    }),
+    sentTokens,
     stopSequence,
   };
 }
