@@ -44,17 +44,23 @@ function insightsFor(llama: Llama, path: string): Promise<GgufInsights> {
 /** Weights plus context, for `load` with `gpuLayers` offloaded. */
 function need(insights: GgufInsights, load: LoadOptions, gpuLayers: number): MemoryNeed {
   const model = insights.estimateModelResourceRequirements({ gpuLayers, useMmap: load.useMmap });
-  const context = insights.estimateContextResourceRequirements({
+  const context = contextNeed(insights, load, gpuLayers, true);
+  return { ram: model.cpuRam + context.cpuRam, vram: model.gpuVram + context.gpuVram };
+}
+
+/** The context's share: its KV cache, and with `graph` the compute buffers too. */
+function contextNeed(insights: GgufInsights, load: LoadOptions, gpuLayers: number, graph: boolean) {
+  return insights.estimateContextResourceRequirements({
     contextSize: load.contextSize,
     modelGpuLayers: gpuLayers,
     batchSize: load.batchSize,
     sequences: load.sequences,
     isEmbeddingContext: load.embedding ?? false,
+    includeGraphOverhead: graph,
     flashAttention: load.flashAttention === true,
     kvCacheKeyType: cacheTypes[load.kvCacheType],
     kvCacheValueType: cacheTypes[load.kvCacheType],
   });
-  return { ram: model.cpuRam + context.cpuRam, vram: model.gpuVram + context.gpuVram };
 }
 
 export async function estimateLoad(llama: Llama, load: LoadOptions): Promise<MemoryNeed> {
@@ -94,11 +100,11 @@ export async function fitGpuLayers(
 }
 
 /**
- * /api/ps's size and size_vram for a loaded model. On the CPU, the weights and the context's KV cache,
- * as Ollama's size counts them (`hostBytes`, what the engine measured, when it is more: llama.cpp's
- * state size leaves out the cache's empty cells). Compute buffers are left out: node-llama-cpp's
- * estimate of them is about twice what llama.cpp allocates on the CPU. With layers offloaded, the VRAM is its offloaded layers plus
- * the context's share, by the same arithmetic as the fit, and the size adds what stays in RAM. With
+ * /api/ps's size and size_vram for a loaded model. On the CPU, the weights and the context's KV
+ * cache, as Ollama's size counts them (`hostBytes`, what the engine measured, when it is more:
+ * llama.cpp's state size leaves out the cache's empty cells). Compute buffers are left out:
+ * node-llama-cpp's estimate of them is about twice what llama.cpp allocates on the CPU. With layers
+ * offloaded, the VRAM is its offloaded layers plus the context's share, by the same arithmetic as the fit, and the size adds what stays in RAM. With
  * every layer offloaded the two are equal, which clients show as "100% GPU" (Ollama's `ps` shows
  * "Unknown" when size_vram exceeds size); the token embeddings llama.cpp keeps in RAM are not counted.
  */
@@ -108,17 +114,7 @@ export function loadedSizes(
   hostBytes: number,
 ): { sizeBytes: number; vramBytes: number } {
   if (model.gpuLayers === 0) {
-    const cache = model.fileInsights.estimateContextResourceRequirements({
-      contextSize: load.contextSize,
-      modelGpuLayers: 0,
-      batchSize: load.batchSize,
-      sequences: load.sequences,
-      isEmbeddingContext: load.embedding ?? false,
-      includeGraphOverhead: false,
-      flashAttention: load.flashAttention === true,
-      kvCacheKeyType: cacheTypes[load.kvCacheType],
-      kvCacheValueType: cacheTypes[load.kvCacheType],
-    }).cpuRam;
+    const cache = contextNeed(model.fileInsights, load, 0, false).cpuRam;
     return { sizeBytes: Math.max(hostBytes, model.size + cache), vramBytes: 0 };
   }
   const { ram, vram } = need(model.fileInsights, load, model.gpuLayers);
