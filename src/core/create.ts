@@ -14,6 +14,7 @@ import {
   isValidDigest,
   type ConfigV2,
   type Layer,
+  type ManifestEntry,
   type ModelName,
   type Store,
 } from "../store/index.js";
@@ -59,7 +60,7 @@ const errNeither = "neither 'from' or 'files' was specified";
 const errInvalidName = "invalid model name";
 
 /** A layer on its way into the new manifest, with the GGUF it holds (model-like layers only). */
-interface PendingLayer {
+export interface PendingLayer {
   layer: Layer;
   status: string;
   gguf?: GgufFile;
@@ -104,8 +105,13 @@ export async function* createModel(ctx: CreateContext, req: CreateRequest): Asyn
     if (req.remoteHost !== "" || /:cloud$/i.test(req.from))
       throw bad("remote models are not supported by this server");
     const fromName = await resolveName(store, req.from);
-    if (ctx.pull && !(await hasManifest(store, fromName))) yield* ctx.pull(fromName);
-    base = await layersFromModel(store, req.from, fromName, config);
+    let entry = await readBaseManifest(store, fromName);
+    if (!entry && ctx.pull) {
+      yield* ctx.pull(fromName);
+      entry = await readBaseManifest(store, fromName);
+    }
+    if (!entry) throw new OllamaError(404, `model ${goJsonString(req.from)} not found, try pulling it first`);
+    base = await layersFromModel(store, entry, fromName, config);
   } else if (req.files !== undefined) {
     base = yield* layersFromFiles(store, req.files, false);
   } else {
@@ -144,12 +150,12 @@ async function resolveName(store: Store, raw: string): Promise<ModelName> {
   }
 }
 
-async function hasManifest(store: Store, name: ModelName): Promise<boolean> {
+/** The base model's manifest; undefined when the store has no such model. */
+async function readBaseManifest(store: Store, name: ModelName): Promise<ManifestEntry | undefined> {
   try {
-    await store.readManifest(name);
-    return true;
+    return await store.readManifest(name);
   } catch (err) {
-    if ((err as { status?: number }).status === 404) return false;
+    if ((err as { status?: number }).status === 404) return undefined;
     throw err;
   }
 }
@@ -157,20 +163,10 @@ async function hasManifest(store: Store, name: ModelName): Promise<boolean> {
 /** parseFromModel: every layer of the base model, marked as coming from it. */
 async function layersFromModel(
   store: Store,
-  rawFrom: string,
+  entry: ManifestEntry,
   fromName: ModelName,
   config: ConfigV2,
 ): Promise<PendingLayer[]> {
-  let entry;
-  try {
-    entry = await store.readManifest(fromName);
-  } catch (err) {
-    // Only without a pull (see CreateContext.pull), or when the pull left no manifest.
-    if ((err as { status?: number }).status === 404) {
-      throw new OllamaError(404, `model ${goJsonString(rawFrom)} not found, try pulling it first`);
-    }
-    throw err;
-  }
   const from = displayShortest(fromName);
   const out: PendingLayer[] = [];
   for (const src of entry.manifest.layers) {

@@ -8,32 +8,20 @@ import { rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { MEDIA_TYPES, type Layer, type Store } from "../../store/index.js";
-import { quantizeToQ8_0, readGguf, summarize, type GgufFile } from "../../gguf/index.js";
+import { quantizeToQ8_0, readGguf, summarize } from "../../gguf/index.js";
 import { OllamaError } from "../errors.js";
 import { checkQuantizeType, quantizeTarget } from "./files.js";
-
-export interface QuantizableLayer {
-  layer: Layer;
-  status: string;
-  gguf?: GgufFile;
-}
-
-export interface Progress {
-  status: string;
-  digest?: string;
-  total?: number;
-  completed?: number;
-}
+import type { CreateProgress, PendingLayer } from "../create.js";
 
 const failed = (message: string) => new OllamaError(500, message);
 
 /** Every model layer in the type `quantize` names (already upper-cased), checked as Ollama checks. */
-export async function* quantizeLayers<L extends QuantizableLayer>(
+export async function* quantizeLayers(
   store: Store,
-  layers: L[],
+  layers: PendingLayer[],
   quantize: string,
-): AsyncGenerator<Progress, L[]> {
-  const out: L[] = [];
+): AsyncGenerator<CreateProgress, PendingLayer[]> {
+  const out: PendingLayer[] = [];
   for (const l of layers) {
     if (!l.gguf || l.layer.mediaType !== MEDIA_TYPES.model) {
       out.push(l);
@@ -48,7 +36,7 @@ export async function* quantizeLayers<L extends QuantizableLayer>(
     if (from === target) out.push(l);
     else if (target !== "Q8_0")
       throw new OllamaError(501, `quantizing to ${quantize} is not supported by this server`);
-    else out.push({ ...l, ...(yield* toQ8_0(store, l.layer, from)) });
+    else out.push(yield* toQ8_0(store, l.layer, from));
   }
   return out;
 }
@@ -56,7 +44,11 @@ export async function* quantizeLayers<L extends QuantizableLayer>(
 /** Ollama's placeholder digest on quantize progress lines. */
 const PROGRESS_DIGEST = "0000000000000000000";
 
-async function* toQ8_0(store: Store, layer: Layer, from: string): AsyncGenerator<Progress, QuantizableLayer> {
+async function* toQ8_0(
+  store: Store,
+  layer: Layer,
+  from: string,
+): AsyncGenerator<CreateProgress, PendingLayer> {
   const source = store.blobPath(layer.digest);
   const temp = join(store.blobsDir, `quantize-${randomBytes(6).toString("hex")}`);
   try {
