@@ -31,7 +31,6 @@ export function goTypeOf(v: unknown): string {
   return "map[string]interface {}";
 }
 
-/** The body as JSON; a missing or non-object body is a 400 in OpenAI's shape. */
 /**
  * The body as gin's ShouldBindJSON reads it into `goType` in Ollama's middlewares: the first JSON
  * value (what follows is ignored), Go's errors ("EOF" for none, "unexpected EOF" for a cut one),
