@@ -368,14 +368,41 @@ describe("/api/create errors", () => {
     assert.equal(shown.details.quantization_level, "Q8_0");
     const out = await client.generate({ model: "tiny-q8", prompt: "hi", options: { num_predict: 3 } });
     assert.equal(out.done, true);
-    const k = await post("/api/create", {
+    const bf16 = await post("/api/create", {
       model: "x",
       files: { "m.gguf": f16 },
-      quantize: "q4_K_M",
+      quantize: "bf16",
       stream: false,
     });
-    assert.equal(k.status, 501);
-    assert.deepEqual(JSON.parse(k.text), { error: "quantizing to Q4_K_M is not supported by this server" });
+    assert.equal(bf16.status, 501);
+    assert.deepEqual(JSON.parse(bf16.text), { error: "quantizing to BF16 is not supported by this server" });
+  });
+
+  test("quantize q4_K_M and q4_K_S: llama-quantize's k-quant mixes, and llama.cpp runs them", async () => {
+    // 256-wide rows, so the matrices take k-quants rather than their 32-value fallbacks
+    const wide = { quant: "F16" as const, overrides: { embedding: 256, ffn: 512, layers: 8 } };
+    const f16 = await upload(await readFile(await tinyModel(wide)));
+    for (const [asked, level] of [
+      ["q4_K_M", "Q4_K_M"],
+      ["Q4_K", "Q4_K_M"],
+      ["q4_k_s", "Q4_K_S"],
+    ] as const) {
+      const name = `tiny-${asked.toLowerCase()}`;
+      const r = await post("/api/create", { model: name, files: { "m.gguf": f16 }, quantize: asked });
+      assert.equal(r.status, 200, r.text);
+      const statuses = lines(r.text).map((l) => String(l.status));
+      assert.ok(statuses.includes(`quantizing F16 model to ${asked.toUpperCase()}`), r.text);
+      const shown = JSON.parse((await post("/api/show", { model: name, verbose: true })).text) as {
+        details: { quantization_level: string };
+        tensors: Array<{ type: string }>;
+      };
+      assert.equal(shown.details.quantization_level, level);
+      const types = new Set(shown.tensors.map((t) => t.type));
+      assert.ok(types.has("Q4_K") && types.has(level === "Q4_K_M" ? "Q6_K" : "Q5_K"), [...types].join());
+      const out = await client.generate({ model: name, prompt: "hi", options: { num_predict: 3 } });
+      assert.equal(out.done, true);
+      assert.ok(out.eval_count > 0);
+    }
   });
 
   test("two adapters, quantize of a quantized model", async () => {

@@ -115,9 +115,11 @@ export function loadedSizes(
 ): { sizeBytes: number; vramBytes: number } {
   if (model.gpuLayers === 0) {
     const cache = contextNeed(model.fileInsights, load, 0, false).cpuRam;
-    return { sizeBytes: Math.max(hostBytes, model.size + cache), vramBytes: 0 };
+    return { sizeBytes: Math.round(Math.max(hostBytes, model.size + cache)), vramBytes: 0 };
   }
-  const { ram, vram } = need(model.fileInsights, load, model.gpuLayers);
+  // node-llama-cpp's estimates can be fractional; the wire's sizes are Go int64s.
+  const estimate = need(model.fileInsights, load, model.gpuLayers);
+  const [ram, vram] = [Math.round(estimate.ram), Math.round(estimate.vram)];
   const whole = model.gpuLayers >= model.fileInsights.totalLayers;
   return { sizeBytes: whole ? vram : ram + vram, vramBytes: vram };
 }

@@ -5,7 +5,8 @@ export { readGguf, readTensorData, typedEntry, alignUp, shortestFloat32 } from "
 export type { GgufFile, GgufTensorInfo, ReadGgufOptions } from "./reader.js";
 export * from "./info.js";
 export { writeGguf } from "./writer.js";
-export { quantizeToQ8_0, quantizable } from "./requantize.js";
+export { requantize } from "./requantize.js";
+export { quantizable, planQuantization, type QuantFileType } from "./quant-plan.js";
 export type { TensorToWrite, WriteGgufOptions } from "./writer.js";
 export * from "./quant.js";
 export { f32ToF16, f16ToF32 } from "./fp16.js";

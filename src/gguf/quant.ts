@@ -5,6 +5,18 @@
 
 import { f16ToF32, f32ToF16 } from "./fp16.js";
 import { GgmlType, ggmlTypeLayout } from "./types.js";
+import {
+  dequantizeQ4_K,
+  dequantizeQ5_0,
+  dequantizeQ5_1,
+  dequantizeQ5_K,
+  dequantizeQ6_K,
+  quantizeQ4_K,
+  quantizeQ5_0,
+  quantizeQ5_1,
+  quantizeQ5_K,
+  quantizeQ6_K,
+} from "./kquant.js";
 
 const QK = 32;
 const fround = Math.fround;
@@ -80,12 +92,49 @@ export function dequantizeQ4_0(src: Buffer, count: number): Float32Array {
   return out;
 }
 
+type Encode = (src: Float32Array, out: Buffer, outOffset?: number) => number;
+type Decode = (src: Buffer, count: number) => Float32Array;
+
+function encodeF32(src: Float32Array, out: Buffer, outOffset = 0): number {
+  for (let i = 0; i < src.length; i++) out.writeFloatLE(src[i] ?? 0, outOffset + i * 4);
+  return src.length * 4;
+}
+
+function encodeF16(src: Float32Array, out: Buffer, outOffset = 0): number {
+  for (let i = 0; i < src.length; i++) out.writeUInt16LE(f32ToF16(src[i] ?? 0), outOffset + i * 2);
+  return src.length * 2;
+}
+
+function decodeF32(src: Buffer, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = src.readFloatLE(i * 4);
+  return out;
+}
+
+function decodeF16(src: Buffer, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = f16ToF32(src.readUInt16LE(i * 2));
+  return out;
+}
+
+/** The tensor types the writer can produce, each with its encoder and decoder. */
+const CODECS = {
+  [GgmlType.F32]: [encodeF32, decodeF32],
+  [GgmlType.F16]: [encodeF16, decodeF16],
+  [GgmlType.Q8_0]: [quantizeQ8_0, dequantizeQ8_0],
+  [GgmlType.Q4_0]: [quantizeQ4_0, dequantizeQ4_0],
+  [GgmlType.Q5_0]: [quantizeQ5_0, dequantizeQ5_0],
+  [GgmlType.Q5_1]: [quantizeQ5_1, dequantizeQ5_1],
+  [GgmlType.Q4_K]: [quantizeQ4_K, dequantizeQ4_K],
+  [GgmlType.Q5_K]: [quantizeQ5_K, dequantizeQ5_K],
+  [GgmlType.Q6_K]: [quantizeQ6_K, dequantizeQ6_K],
+} as const satisfies Record<number, readonly [Encode, Decode]>;
+
 /** The tensor types `encodeTensor` can produce. */
-export type WritableType =
-  typeof GgmlType.F32 | typeof GgmlType.F16 | typeof GgmlType.Q8_0 | typeof GgmlType.Q4_0;
+export type WritableType = keyof typeof CODECS;
 
 export function isWritableType(t: number): t is WritableType {
-  return t === GgmlType.F32 || t === GgmlType.F16 || t === GgmlType.Q8_0 || t === GgmlType.Q4_0;
+  return Object.hasOwn(CODECS, t);
 }
 
 /** Bytes that `count` values of `type` take on disk. */
@@ -98,36 +147,10 @@ export function encodedSize(type: number, count: number): number {
 
 /** Encodes `src` as `type` into `out` at `outOffset`; returns the bytes written. */
 export function encodeTensor(type: WritableType, src: Float32Array, out: Buffer, outOffset = 0): number {
-  switch (type) {
-    case GgmlType.F32:
-      for (let i = 0; i < src.length; i++) out.writeFloatLE(src[i] ?? 0, outOffset + i * 4);
-      return src.length * 4;
-    case GgmlType.F16:
-      for (let i = 0; i < src.length; i++) out.writeUInt16LE(f32ToF16(src[i] ?? 0), outOffset + i * 2);
-      return src.length * 2;
-    case GgmlType.Q8_0:
-      return quantizeQ8_0(src, out, outOffset);
-    case GgmlType.Q4_0:
-      return quantizeQ4_0(src, out, outOffset);
-  }
+  return CODECS[type][0](src, out, outOffset);
 }
 
 /** Decodes data of a writable type back to float32 (tests and sanity checks). */
 export function decodeTensor(type: WritableType, src: Buffer, count: number): Float32Array {
-  switch (type) {
-    case GgmlType.F32: {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = src.readFloatLE(i * 4);
-      return out;
-    }
-    case GgmlType.F16: {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = f16ToF32(src.readUInt16LE(i * 2));
-      return out;
-    }
-    case GgmlType.Q8_0:
-      return dequantizeQ8_0(src, count);
-    case GgmlType.Q4_0:
-      return dequantizeQ4_0(src, count);
-  }
+  return CODECS[type][1](src, count);
 }

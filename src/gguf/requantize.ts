@@ -1,35 +1,15 @@
 /**
- * `create --quantize q8_0`: an F32, F16 or BF16 GGUF rewritten with its weight matrices in Q8_0.
- * Ollama runs llama.cpp's llama-quantize for this; the tensors chosen here are the ones it
- * quantizes (llama_model_quantize_impl): names ending in "weight" with two or more dimensions,
- * except norms, MoE routers, position and token-type embeddings, and recurrent-state weights.
- * Everything else, and any matrix whose rows are not whole Q8_0 blocks, keeps its type (BF16,
- * which the writer cannot produce, becomes F32, losslessly). Tensors stream one chunk at a time.
+ * `create --quantize`: an F32, F16 or BF16 GGUF rewritten as Q8_0, Q4_K_S or Q4_K_M. Ollama runs
+ * llama.cpp's llama-quantize for this; the tensors quantized, their types and the order they are
+ * written in are its choices (src/gguf/quant-plan.ts). Everything else keeps its type (BF16, which
+ * the writer cannot produce, becomes F32, losslessly). Tensors stream one chunk at a time.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { readGguf, typedEntry, type GgufFile, type GgufTensorInfo } from "./reader.js";
+import { readGguf, typedEntry, type GgufFile } from "./reader.js";
 import { writeGguf, type TensorToWrite } from "./writer.js";
 import { f16ToF32 } from "./fp16.js";
-import { FileType, GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
-import type { WritableType } from "./quant.js";
-
-const KEPT = [
-  "_norm.weight",
-  "ffn_gate_inp.weight",
-  "ssm_conv1d.weight",
-  "shortconv.conv.weight",
-  "time_mix_",
-  "attn_rel_b.weight",
-];
-const KEPT_EXACT = new Set(["position_embd.weight", "token_types.weight"]);
-
-/** Whether llama-quantize would quantize this tensor. */
-export function quantizable(t: GgufTensorInfo): boolean {
-  const dims = t.shape.filter((d, i) => i === 0 || d > 1).length;
-  return (
-    t.name.endsWith("weight") && dims >= 2 && !KEPT.some((k) => t.name.includes(k)) && !KEPT_EXACT.has(t.name)
-  );
-}
+import { GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
+import { planQuantization, QUANT_FILE_TYPES, type QuantFileType } from "./quant-plan.js";
 
 const bytesPer: Partial<Record<number, number>> = {
   [GgmlType.F32]: 4,
@@ -38,12 +18,13 @@ const bytesPer: Partial<Record<number, number>> = {
 };
 
 /**
- * Writes `inPath` (F32/F16/BF16 tensors only) to `outPath` with Q8_0 weights; `onProgress` gets
- * the tensor bytes read so far and their total. Throws for a tensor of any other type.
+ * Writes `inPath` (F32/F16/BF16 tensors only) to `outPath` as `fileType`; `onProgress` gets the
+ * tensor bytes read so far and their total. Throws for a tensor of any other type.
  */
-export async function quantizeToQ8_0(
+export async function requantize(
   inPath: string,
   outPath: string,
+  fileType: QuantFileType,
   onProgress: (doneBytes: number, totalBytes: number) => void = () => {},
 ): Promise<void> {
   const file = await readGguf(inPath);
@@ -56,19 +37,13 @@ export async function quantizeToQ8_0(
   const fd = openSync(inPath, "r");
   try {
     let done = 0;
-    const tensors = file.tensors.map((t): TensorToWrite => {
-      const target: WritableType =
-        quantizable(t) && (t.shape[0] ?? 0) % 32 === 0
-          ? GgmlType.Q8_0
-          : t.type === GgmlType.F16
-            ? GgmlType.F16
-            : GgmlType.F32;
+    const tensors = planQuantization(file, fileType).map(({ tensor: t, type }): TensorToWrite => {
       const width = bytesPer[t.type] ?? 4;
       let scratch = Buffer.alloc(0);
       return {
         name: t.name,
         shape: t.shape,
-        type: target,
+        type,
         fill(out, start) {
           const bytes = out.length * width;
           if (scratch.length < bytes) scratch = Buffer.alloc(bytes);
@@ -81,7 +56,7 @@ export async function quantizeToQ8_0(
         },
       };
     });
-    await writeGguf(outPath, { metadata: q8Metadata(file), tensors });
+    await writeGguf(outPath, { metadata: quantizedMetadata(file, QUANT_FILE_TYPES[fileType]), tensors });
   } finally {
     closeSync(fd);
   }
@@ -115,14 +90,14 @@ function decodeInto(type: number, src: Buffer, out: Float32Array): void {
   }
 }
 
-/** The source's metadata in its order, with the file type llama-quantize writes for Q8_0. */
-function q8Metadata(file: GgufFile): Record<string, GgufTypedValue> {
+/** The source's metadata in its order, with the file type llama-quantize writes. */
+function quantizedMetadata(file: GgufFile, fileType: number): Record<string, GgufTypedValue> {
   const out: Record<string, GgufTypedValue> = {};
   for (const key of Object.keys(file.metadata)) {
     const entry = typedEntry(file, key);
     if (entry) out[key] = entry;
   }
-  out["general.file_type"] = { type: GgufValueType.UINT32, value: FileType.Q8_0 };
+  out["general.file_type"] = { type: GgufValueType.UINT32, value: fileType };
   out["general.quantization_version"] ??= { type: GgufValueType.UINT32, value: 2 };
   return out;
 }

@@ -1,14 +1,15 @@
 /**
  * The quantize step of create (Ollama's quantizeLayer): the model layer's GGUF rewritten in the
- * type asked for, with Ollama's progress lines, then stored as a new blob. Q8_0 is written here
- * (src/gguf/requantize.ts); the k-quants (Q4_K_S, Q4_K_M) are not, and answer 501.
+ * type asked for (src/gguf/requantize.ts), with Ollama's progress lines, then stored as a new blob.
+ * BF16, which the GGUF writer cannot produce, answers 501.
  */
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { MEDIA_TYPES, type Layer, type Store } from "../../store/index.js";
-import { quantizeToQ8_0, readGguf, summarize } from "../../gguf/index.js";
+import { readGguf, summarize, type QuantFileType } from "../../gguf/index.js";
+import { requantizeInWorker } from "../../gguf/requantize-worker.js";
 import { OllamaError } from "../errors.js";
 import { checkQuantizeType, quantizeTarget } from "./files.js";
 import type { CreateProgress, PendingLayer } from "../create.js";
@@ -34,9 +35,9 @@ export async function* quantizeLayers(
       throw failed("quantization is only supported for F16, BF16 and F32 models");
     const target = quantizeTarget(quantize);
     if (from === target) out.push(l);
-    else if (target !== "Q8_0")
+    else if (target === "BF16")
       throw new OllamaError(501, `quantizing to ${quantize} is not supported by this server`);
-    else out.push(yield* toQ8_0(store, l.layer, from));
+    else out.push(yield* quantizeLayer(store, l.layer, from, target as QuantFileType, quantize));
   }
   return out;
 }
@@ -44,10 +45,13 @@ export async function* quantizeLayers(
 /** Ollama's placeholder digest on quantize progress lines. */
 const PROGRESS_DIGEST = "0000000000000000000";
 
-async function* toQ8_0(
+/** `name` is the type as asked for ("Q4_K"), which Ollama's status line repeats. */
+async function* quantizeLayer(
   store: Store,
   layer: Layer,
   from: string,
+  target: QuantFileType,
+  name: string,
 ): AsyncGenerator<CreateProgress, PendingLayer> {
   const source = store.blobPath(layer.digest);
   const temp = join(store.blobsDir, `quantize-${randomBytes(6).toString("hex")}`);
@@ -56,14 +60,19 @@ async function* toQ8_0(
     let failure: unknown;
     let finished = false;
     // As a share of the layer's size, as Ollama reports it (the header is not counted in `done`).
-    const run = quantizeToQ8_0(source, temp, (n, total) => (done = (n / total) * layer.size)).then(
+    const run = requantizeInWorker(
+      source,
+      temp,
+      target,
+      (n, total) => (done = (n / total) * layer.size),
+    ).then(
       () => (finished = true),
       (err: unknown) => {
         failure = err;
         finished = true;
       },
     );
-    const status = `quantizing ${from} model to Q8_0`;
+    const status = `quantizing ${from} model to ${name}`;
     let reported = -1;
     while (!finished) {
       await Promise.race([run, new Promise((r) => setTimeout(r, 250))]);

@@ -1,0 +1,469 @@
+// Encoders (and decoders, for tests) for the block types llama-quantize's Q4_K_S and Q4_K_M mixes
+// use: Q4_K, Q5_K and Q6_K (256-value super-blocks), and Q5_0 / Q5_1, the fallbacks for rows that
+// are not whole super-blocks. Block layouts are ggml-common.h's; the searches for scales and mins
+// follow ggml's reference quantizers (no importance matrix, as Ollama runs llama-quantize), in
+// double precision, so a value on a rounding edge can land one step away from llama.cpp's choice.
+
+import { f16ToF32, f32ToF16 } from "./fp16.js";
+
+const QK_K = 256;
+const SUB = 32;
+
+/** ggml's nearest_int: round half to even. */
+function nearest(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+}
+
+/** A value as it reads back after a round trip through fp16. */
+function viaF16(v: number): number {
+  return f16ToF32(f32ToF16(v));
+}
+
+function checkLength(src: Float32Array, block: number, name: string): void {
+  if (src.length % block !== 0)
+    throw new Error(`${name} needs a multiple of ${block} values, got ${src.length}`);
+}
+
+/** Scratch buffers, reused across calls (quantizing is synchronous). */
+const scratch = {
+  weights: new Float64Array(SUB),
+  aux: new Uint8Array(SUB),
+  levels: new Uint8Array(QK_K),
+  scales: new Float64Array(QK_K / SUB),
+  mins: new Float64Array(QK_K / SUB),
+  ls: new Uint8Array(QK_K / SUB),
+  lm: new Uint8Array(QK_K / SUB),
+};
+
+/**
+ * Fits `x[at..at+32)` as scale * L - min with L in [0, nmax], weighting each error by
+ * |x| + rms(x) and trying nstep + 1 scales around the plain range fit (ggml's make_qkx2_quants).
+ * Writes L into `levels` at `lat`; returns the scale and the (non-negative) min.
+ */
+function fitScaleMin(
+  x: Float32Array,
+  at: number,
+  nmax: number,
+  levels: Uint8Array,
+  lat: number,
+  rmin: number,
+  rdelta: number,
+  nstep: number,
+): { scale: number; min: number } {
+  const { weights, aux } = scratch;
+  let sumX2 = 0;
+  for (let i = 0; i < SUB; i++) sumX2 += (x[at + i] as number) ** 2;
+  const avg = Math.sqrt(sumX2 / SUB);
+  let lo = x[at] as number;
+  let hi = lo;
+  let sumW = 0;
+  let sumX = 0;
+  for (let i = 0; i < SUB; i++) {
+    const v = x[at + i] as number;
+    const w = avg + Math.abs(v);
+    weights[i] = w;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    sumW += w;
+    sumX += w * v;
+  }
+  if (lo > 0) lo = 0;
+  if (hi === lo) {
+    levels.fill(0, lat, lat + SUB);
+    return { scale: 0, min: -lo };
+  }
+  let inv = nmax / (hi - lo);
+  let scale = 1 / inv;
+  let min = lo;
+  let best = 0;
+  for (let i = 0; i < SUB; i++) {
+    const l = Math.max(0, Math.min(nmax, nearest(inv * ((x[at + i] as number) - lo))));
+    levels[lat + i] = l;
+    const diff = scale * l + lo - (x[at + i] as number);
+    best += (weights[i] as number) * diff * diff;
+  }
+  // As in ggml, each trial's grid starts at the best min found so far, not at the range's low end.
+  for (let step = 0; step <= nstep; step++) {
+    inv = (rmin + rdelta * step + nmax) / (hi - min);
+    let sumL = 0;
+    let sumL2 = 0;
+    let sumXL = 0;
+    for (let i = 0; i < SUB; i++) {
+      const v = x[at + i] as number;
+      const l = Math.max(0, Math.min(nmax, nearest(inv * (v - min))));
+      aux[i] = l;
+      const w = weights[i] as number;
+      sumL += w * l;
+      sumL2 += w * l * l;
+      sumXL += w * l * v;
+    }
+    const det = sumW * sumL2 - sumL * sumL;
+    if (det <= 0) continue;
+    let s = (sumW * sumXL - sumX * sumL) / det;
+    let m = (sumL2 * sumX - sumL * sumXL) / det;
+    if (m > 0) {
+      m = 0;
+      s = sumXL / sumL2;
+    }
+    let err = 0;
+    for (let i = 0; i < SUB; i++) {
+      const diff = s * (aux[i] as number) + m - (x[at + i] as number);
+      err += (weights[i] as number) * diff * diff;
+    }
+    if (err < best) {
+      levels.set(aux, lat);
+      best = err;
+      scale = s;
+      min = m;
+    }
+  }
+  return { scale, min: -min };
+}
+
+/**
+ * The 12 scale bytes of Q4_K and Q5_K: eight 6-bit scales and eight 6-bit mins, the first four
+ * of each whole in the low bits, the last four split into nibbles with their top bits above the first.
+ */
+function packScales(scales: Uint8Array, mins: Uint8Array, out: Buffer, o: number): void {
+  for (let j = 0; j < 4; j++) {
+    out[o + j] = (scales[j] as number) | (((scales[j + 4] as number) >> 4) << 6);
+    out[o + j + 4] = (mins[j] as number) | (((mins[j + 4] as number) >> 4) << 6);
+    out[o + j + 8] = ((scales[j + 4] as number) & 0xf) | (((mins[j + 4] as number) & 0xf) << 4);
+  }
+}
+
+function unpackScale(q: Buffer, o: number, j: number): { sc: number; m: number } {
+  if (j < 4) return { sc: (q[o + j] as number) & 63, m: (q[o + j + 4] as number) & 63 };
+  const b = q[o + j + 4] as number;
+  return {
+    sc: (b & 0xf) | (((q[o + j - 4] as number) >> 6) << 4),
+    m: (b >> 4) | (((q[o + j] as number) >> 6) << 4),
+  };
+}
+
+/**
+ * One super-block of Q4_K (nmax 15) or Q5_K (nmax 31): per 32-value group a fitted scale and min,
+ * both quantized to 6 bits against the block's largest (stored as fp16 d and dmin), then every
+ * value re-quantized against the stored scales. Writes d, dmin, the scales; returns the levels.
+ */
+function superBlockLevels(
+  x: Float32Array,
+  at: number,
+  nmax: number,
+  search: { rmin: number; nstep: number },
+  out: Buffer,
+  o: number,
+): Uint8Array {
+  const { levels, scales, mins, ls, lm } = scratch;
+  let maxScale = 0;
+  let maxMin = 0;
+  for (let j = 0; j < QK_K / SUB; j++) {
+    const fit = fitScaleMin(x, at + j * SUB, nmax, levels, j * SUB, search.rmin, 0.1, search.nstep);
+    scales[j] = fit.scale;
+    mins[j] = fit.min;
+    maxScale = Math.max(maxScale, fit.scale);
+    maxMin = Math.max(maxMin, fit.min);
+  }
+  const invScale = maxScale > 0 ? 63 / maxScale : 0;
+  const invMin = maxMin > 0 ? 63 / maxMin : 0;
+  for (let j = 0; j < QK_K / SUB; j++) {
+    ls[j] = Math.min(63, nearest(invScale * (scales[j] as number)));
+    lm[j] = Math.min(63, nearest(invMin * (mins[j] as number)));
+  }
+  out.writeUInt16LE(f32ToF16(maxScale / 63), o);
+  out.writeUInt16LE(f32ToF16(maxMin / 63), o + 2);
+  packScales(ls, lm, out, o + 4);
+  const d = viaF16(maxScale / 63);
+  const dmin = viaF16(maxMin / 63);
+  for (let j = 0; j < QK_K / SUB; j++) {
+    const step = d * (ls[j] as number);
+    if (step === 0) continue;
+    const shift = dmin * (lm[j] as number);
+    for (let i = 0; i < SUB; i++) {
+      const v = x[at + j * SUB + i] as number;
+      levels[j * SUB + i] = Math.max(0, Math.min(nmax, nearest((v + shift) / step)));
+    }
+  }
+  return levels;
+}
+
+/** Q4_K: { fp16 d, dmin; u8 scales[12]; u8 qs[128] }, 144 bytes per 256 values. */
+export function quantizeQ4_K(src: Float32Array, out: Buffer, outOffset = 0): number {
+  checkLength(src, QK_K, "Q4_K");
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += QK_K, o += 144) {
+    const L = superBlockLevels(src, b, 15, { rmin: -1, nstep: 20 }, out, o);
+    // each 64-value chunk: 32 bytes, the first 32 values low nibbles, the next 32 high
+    for (let c = 0; c < QK_K / 64; c++) {
+      for (let l = 0; l < 32; l++)
+        out[o + 16 + c * 32 + l] = (L[c * 64 + l] as number) | ((L[c * 64 + 32 + l] as number) << 4);
+    }
+  }
+  return o - outOffset;
+}
+
+/** Q5_K: { fp16 d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128] }, 176 bytes per 256 values. */
+export function quantizeQ5_K(src: Float32Array, out: Buffer, outOffset = 0): number {
+  checkLength(src, QK_K, "Q5_K");
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += QK_K, o += 176) {
+    const L = superBlockLevels(src, b, 31, { rmin: -0.5, nstep: 15 }, out, o);
+    out.fill(0, o + 16, o + 48);
+    for (let c = 0; c < QK_K / 64; c++) {
+      for (let l = 0; l < 32; l++) {
+        const a = L[c * 64 + l] as number;
+        const z = L[c * 64 + 32 + l] as number;
+        // the fifth bits: bit 2c of qh[l] for the first half of the chunk, 2c + 1 for the second
+        out[o + 16 + l] = (out[o + 16 + l] as number) | ((a >> 4) << (2 * c)) | ((z >> 4) << (2 * c + 1));
+        out[o + 48 + c * 32 + l] = (a & 0xf) | ((z & 0xf) << 4);
+      }
+    }
+  }
+  return o - outOffset;
+}
+
+/**
+ * Best symmetric scale for 16 values on levels [-32, 31], weighting errors by x^2 and trying 18
+ * nudged scales beside the plain one (ggml's make_qx_quants, rmse_type 1). Writes level + 32.
+ */
+function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: number): number {
+  const n = 16;
+  const nmax = 32;
+  let amax = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[at + i] as number;
+    if (Math.abs(v) > amax) {
+      amax = Math.abs(v);
+      max = v;
+    }
+  }
+  if (amax < 1e-15) {
+    levels.fill(0, lat, lat + n);
+    return 0;
+  }
+  const trial = (inv: number): { sumLX: number; sumL2: number } => {
+    let sumLX = 0;
+    let sumL2 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[at + i] as number;
+      const l = Math.max(-nmax, Math.min(nmax - 1, nearest(inv * v)));
+      const w = v * v;
+      sumLX += w * v * l;
+      sumL2 += w * l * l;
+    }
+    return { sumLX, sumL2 };
+  };
+  const write = (inv: number): void => {
+    for (let i = 0; i < n; i++)
+      levels[lat + i] = nmax + Math.max(-nmax, Math.min(nmax - 1, nearest(inv * (x[at + i] as number))));
+  };
+  let inv = -nmax / max;
+  write(inv);
+  const first = trial(inv);
+  let scale = first.sumL2 ? first.sumLX / first.sumL2 : 0;
+  let best = scale * first.sumLX;
+  for (let step = -9; step <= 9; step++) {
+    if (step === 0) continue;
+    inv = -(nmax + 0.1 * step) / max;
+    const t = trial(inv);
+    if (t.sumL2 > 0 && t.sumLX * t.sumLX > best * t.sumL2) {
+      write(inv);
+      scale = t.sumLX / t.sumL2;
+      best = scale * t.sumLX;
+    }
+  }
+  return scale;
+}
+
+/** Q6_K: { u8 ql[128]; u8 qh[64]; i8 scales[16]; fp16 d }, 210 bytes per 256 values. */
+export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): number {
+  checkLength(src, QK_K, "Q6_K");
+  const L = new Uint8Array(QK_K);
+  const scales = new Float64Array(16);
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += QK_K, o += 210) {
+    let maxScale = 0;
+    let maxAbs = 0;
+    for (let g = 0; g < 16; g++) {
+      const s = fitSymmetric(src, b + g * 16, L, g * 16);
+      scales[g] = s;
+      if (Math.abs(s) > maxAbs) {
+        maxAbs = Math.abs(s);
+        maxScale = s;
+      }
+    }
+    if (maxAbs < 1e-15) {
+      out.fill(0, o, o + 210);
+      continue;
+    }
+    const inv = -128 / maxScale;
+    out.writeUInt16LE(f32ToF16(1 / inv), o + 208);
+    const d = viaF16(1 / inv);
+    for (let g = 0; g < 16; g++) {
+      const q = Math.min(127, nearest(inv * (scales[g] as number)));
+      out.writeInt8(q, o + 192 + g);
+      const step = d * q;
+      if (step === 0) continue;
+      for (let i = 0; i < 16; i++) {
+        const v = src[b + g * 16 + i] as number;
+        L[g * 16 + i] = 32 + Math.max(-32, Math.min(31, nearest(v / step)));
+      }
+    }
+    // per 128 values: ql holds low nibbles (values l and l+64 in one byte, l+32 and l+96 in
+    // another), qh the top two bits of the four values l, l+32, l+64, l+96
+    for (let h = 0; h < 2; h++) {
+      const base = h * 128;
+      for (let l = 0; l < 32; l++) {
+        const q1 = L[base + l] as number;
+        const q2 = L[base + l + 32] as number;
+        const q3 = L[base + l + 64] as number;
+        const q4 = L[base + l + 96] as number;
+        out[o + h * 64 + l] = (q1 & 0xf) | ((q3 & 0xf) << 4);
+        out[o + h * 64 + l + 32] = (q2 & 0xf) | ((q4 & 0xf) << 4);
+        out[o + 128 + h * 32 + l] = (q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6);
+      }
+    }
+  }
+  return o - outOffset;
+}
+
+/** Q5_0: { fp16 d; u32 qh; u8 qs[16] }, 22 bytes per 32 values; the largest magnitude maps to -16. */
+export function quantizeQ5_0(src: Float32Array, out: Buffer, outOffset = 0): number {
+  checkLength(src, SUB, "Q5_0");
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += SUB, o += 22) {
+    let amax = 0;
+    let max = 0;
+    for (let j = 0; j < SUB; j++) {
+      const v = src[b + j] as number;
+      if (Math.abs(v) > amax) {
+        amax = Math.abs(v);
+        max = v;
+      }
+    }
+    const d = Math.fround(max / -16);
+    const id = d !== 0 ? Math.fround(1 / d) : 0;
+    out.writeUInt16LE(f32ToF16(d), o);
+    let qh = 0;
+    for (let j = 0; j < SUB / 2; j++) {
+      const q0 = Math.min(31, Math.trunc(Math.fround(Math.fround((src[b + j] as number) * id) + 16.5)));
+      const q1 = Math.min(31, Math.trunc(Math.fround(Math.fround((src[b + 16 + j] as number) * id) + 16.5)));
+      out[o + 6 + j] = (q0 & 0xf) | ((q1 & 0xf) << 4);
+      qh |= ((q0 >> 4) << j) | ((q1 >> 4) << (j + 16));
+    }
+    out.writeUInt32LE(qh >>> 0, o + 2);
+  }
+  return o - outOffset;
+}
+
+/** Q5_1: { fp16 d, m; u32 qh; u8 qs[16] }, 24 bytes per 32 values over [min, max]. */
+export function quantizeQ5_1(src: Float32Array, out: Buffer, outOffset = 0): number {
+  checkLength(src, SUB, "Q5_1");
+  let o = outOffset;
+  for (let b = 0; b < src.length; b += SUB, o += 24) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let j = 0; j < SUB; j++) {
+      const v = src[b + j] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const d = Math.fround((max - min) / 31);
+    const id = d !== 0 ? Math.fround(1 / d) : 0;
+    out.writeUInt16LE(f32ToF16(d), o);
+    out.writeUInt16LE(f32ToF16(min), o + 2);
+    let qh = 0;
+    for (let j = 0; j < SUB / 2; j++) {
+      const q0 = Math.min(31, Math.trunc(Math.fround(((src[b + j] as number) - min) * id) + 0.5));
+      const q1 = Math.min(31, Math.trunc(Math.fround(((src[b + 16 + j] as number) - min) * id) + 0.5));
+      out[o + 8 + j] = (q0 & 0xf) | ((q1 & 0xf) << 4);
+      qh |= ((q0 >> 4) << j) | ((q1 >> 4) << (j + 16));
+    }
+    out.writeUInt32LE(qh >>> 0, o + 4);
+  }
+  return o - outOffset;
+}
+
+/** Q4_K and Q5_K blocks: d, dmin, packed 6-bit scales and mins, Q5_K's fifth bits, then the nibbles. */
+function dequantizeScaleMin(src: Buffer, count: number, fifthBit: boolean): Float32Array {
+  const out = new Float32Array(count);
+  const size = fifthBit ? 176 : 144;
+  const nibbles = fifthBit ? 48 : 16;
+  for (let b = 0, o = 0; b < count; b += QK_K, o += size) {
+    const d = f16ToF32(src.readUInt16LE(o));
+    const dmin = f16ToF32(src.readUInt16LE(o + 2));
+    for (let c = 0; c < 4; c++) {
+      const lo = unpackScale(src, o + 4, 2 * c);
+      const hi = unpackScale(src, o + 4, 2 * c + 1);
+      for (let l = 0; l < 32; l++) {
+        const q = src[o + nibbles + c * 32 + l] as number;
+        const h = fifthBit ? (src[o + 16 + l] as number) : 0;
+        const a = (q & 0xf) + (((h >> (2 * c)) & 1) << 4);
+        const z = (q >> 4) + (((h >> (2 * c + 1)) & 1) << 4);
+        out[b + c * 64 + l] = d * lo.sc * a - dmin * lo.m;
+        out[b + c * 64 + 32 + l] = d * hi.sc * z - dmin * hi.m;
+      }
+    }
+  }
+  return out;
+}
+
+export function dequantizeQ4_K(src: Buffer, count: number): Float32Array {
+  return dequantizeScaleMin(src, count, false);
+}
+
+export function dequantizeQ5_K(src: Buffer, count: number): Float32Array {
+  return dequantizeScaleMin(src, count, true);
+}
+
+export function dequantizeQ6_K(src: Buffer, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let b = 0, o = 0; b < count; b += QK_K, o += 210) {
+    const d = f16ToF32(src.readUInt16LE(o + 208));
+    for (let h = 0; h < 2; h++) {
+      for (let l = 0; l < 32; l++) {
+        const lo1 = src[o + h * 64 + l] as number;
+        const lo2 = src[o + h * 64 + l + 32] as number;
+        const hb = src[o + 128 + h * 32 + l] as number;
+        const qs = [
+          (lo1 & 0xf) | ((hb & 3) << 4),
+          (lo2 & 0xf) | (((hb >> 2) & 3) << 4),
+          (lo1 >> 4) | (((hb >> 4) & 3) << 4),
+          (lo2 >> 4) | (((hb >> 6) & 3) << 4),
+        ];
+        for (let k = 0; k < 4; k++) {
+          const at = h * 128 + k * 32 + l;
+          out[b + at] = d * src.readInt8(o + 192 + Math.floor(at / 16)) * ((qs[k] as number) - 32);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Q5_0 and Q5_1 blocks: fp16 d (and m), 32 fifth bits, 16 bytes of nibbles; Q5_0 is centred on 16. */
+function dequantize5(src: Buffer, count: number, withMin: boolean): Float32Array {
+  const out = new Float32Array(count);
+  const size = withMin ? 24 : 22;
+  for (let b = 0, o = 0; b < count; b += SUB, o += size) {
+    const d = f16ToF32(src.readUInt16LE(o));
+    const m = withMin ? f16ToF32(src.readUInt16LE(o + 2)) : -16 * d;
+    const qh = src.readUInt32LE(o + size - 20);
+    for (let j = 0; j < 16; j++) {
+      const q = src[o + size - 16 + j] as number;
+      out[b + j] = d * ((q & 0xf) | (((qh >>> j) & 1) << 4)) + m;
+      out[b + 16 + j] = d * ((q >> 4) | (((qh >>> (j + 16)) & 1) << 4)) + m;
+    }
+  }
+  return out;
+}
+
+export function dequantizeQ5_0(src: Buffer, count: number): Float32Array {
+  return dequantize5(src, count, false);
+}
+
+export function dequantizeQ5_1(src: Buffer, count: number): Float32Array {
+  return dequantize5(src, count, true);
+}
