@@ -5,14 +5,15 @@
 // double precision, so a value on a rounding edge can land one step away from llama.cpp's choice.
 
 import { f16ToF32, f32ToF16 } from "./fp16.js";
+import { nearestEven } from "./rounding.js";
 
 const QK_K = 256;
 const SUB = 32;
 
-/** ggml's nearest_int: round half to even. */
-function nearest(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+/** nearestEven(v), kept within [min, max]. */
+function level(v: number, min: number, max: number): number {
+  const l = nearestEven(v);
+  return l < min ? min : l > max ? max : l;
 }
 
 /** A value as it reads back after a round trip through fp16. */
@@ -27,6 +28,7 @@ function checkLength(src: Float32Array, block: number, name: string): void {
 
 /** Scratch buffers, reused across calls (quantizing is synchronous). */
 const scratch = {
+  xs: new Float64Array(SUB),
   weights: new Float64Array(SUB),
   aux: new Uint8Array(SUB),
   levels: new Uint8Array(QK_K),
@@ -51,16 +53,20 @@ function fitScaleMin(
   rdelta: number,
   nstep: number,
 ): { scale: number; min: number } {
-  const { weights, aux } = scratch;
+  const { xs, weights, aux } = scratch;
   let sumX2 = 0;
-  for (let i = 0; i < SUB; i++) sumX2 += (x[at + i] as number) ** 2;
+  for (let i = 0; i < SUB; i++) {
+    const v = x[at + i] as number;
+    xs[i] = v;
+    sumX2 += v * v;
+  }
   const avg = Math.sqrt(sumX2 / SUB);
-  let lo = x[at] as number;
+  let lo = xs[0] as number;
   let hi = lo;
   let sumW = 0;
   let sumX = 0;
   for (let i = 0; i < SUB; i++) {
-    const v = x[at + i] as number;
+    const v = xs[i] as number;
     const w = avg + Math.abs(v);
     weights[i] = w;
     if (v < lo) lo = v;
@@ -78,9 +84,10 @@ function fitScaleMin(
   let min = lo;
   let best = 0;
   for (let i = 0; i < SUB; i++) {
-    const l = Math.max(0, Math.min(nmax, nearest(inv * ((x[at + i] as number) - lo))));
+    const v = xs[i] as number;
+    const l = level(inv * (v - lo), 0, nmax);
     levels[lat + i] = l;
-    const diff = scale * l + lo - (x[at + i] as number);
+    const diff = scale * l + lo - v;
     best += (weights[i] as number) * diff * diff;
   }
   // As in ggml, each trial's grid starts at the best min found so far, not at the range's low end.
@@ -90,13 +97,13 @@ function fitScaleMin(
     let sumL2 = 0;
     let sumXL = 0;
     for (let i = 0; i < SUB; i++) {
-      const v = x[at + i] as number;
-      const l = Math.max(0, Math.min(nmax, nearest(inv * (v - min))));
+      const v = xs[i] as number;
+      const l = level(inv * (v - min), 0, nmax);
       aux[i] = l;
-      const w = weights[i] as number;
-      sumL += w * l;
-      sumL2 += w * l * l;
-      sumXL += w * l * v;
+      const wl = (weights[i] as number) * l;
+      sumL += wl;
+      sumL2 += wl * l;
+      sumXL += wl * v;
     }
     const det = sumW * sumL2 - sumL * sumL;
     if (det <= 0) continue;
@@ -108,7 +115,7 @@ function fitScaleMin(
     }
     let err = 0;
     for (let i = 0; i < SUB; i++) {
-      const diff = s * (aux[i] as number) + m - (x[at + i] as number);
+      const diff = s * (aux[i] as number) + m - (xs[i] as number);
       err += (weights[i] as number) * diff * diff;
     }
     if (err < best) {
@@ -168,8 +175,8 @@ function superBlockLevels(
   const invScale = maxScale > 0 ? 63 / maxScale : 0;
   const invMin = maxMin > 0 ? 63 / maxMin : 0;
   for (let j = 0; j < QK_K / SUB; j++) {
-    ls[j] = Math.min(63, nearest(invScale * (scales[j] as number)));
-    lm[j] = Math.min(63, nearest(invMin * (mins[j] as number)));
+    ls[j] = Math.min(63, nearestEven(invScale * (scales[j] as number)));
+    lm[j] = Math.min(63, nearestEven(invMin * (mins[j] as number)));
   }
   out.writeUInt16LE(f32ToF16(maxScale / 63), o);
   out.writeUInt16LE(f32ToF16(maxMin / 63), o + 2);
@@ -182,7 +189,7 @@ function superBlockLevels(
     const shift = dmin * (lm[j] as number);
     for (let i = 0; i < SUB; i++) {
       const v = x[at + j * SUB + i] as number;
-      levels[j * SUB + i] = Math.max(0, Math.min(nmax, nearest((v + shift) / step)));
+      levels[j * SUB + i] = level((v + shift) / step, 0, nmax);
     }
   }
   return levels;
@@ -248,7 +255,7 @@ function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: numb
     let sumL2 = 0;
     for (let i = 0; i < n; i++) {
       const v = x[at + i] as number;
-      const l = Math.max(-nmax, Math.min(nmax - 1, nearest(inv * v)));
+      const l = level(inv * v, -nmax, nmax - 1);
       const w = v * v;
       sumLX += w * v * l;
       sumL2 += w * l * l;
@@ -256,8 +263,7 @@ function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: numb
     return { sumLX, sumL2 };
   };
   const write = (inv: number): void => {
-    for (let i = 0; i < n; i++)
-      levels[lat + i] = nmax + Math.max(-nmax, Math.min(nmax - 1, nearest(inv * (x[at + i] as number))));
+    for (let i = 0; i < n; i++) levels[lat + i] = nmax + level(inv * (x[at + i] as number), -nmax, nmax - 1);
   };
   let inv = -nmax / max;
   write(inv);
@@ -302,13 +308,13 @@ export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): num
     out.writeUInt16LE(f32ToF16(1 / inv), o + 208);
     const d = viaF16(1 / inv);
     for (let g = 0; g < 16; g++) {
-      const q = Math.min(127, nearest(inv * (scales[g] as number)));
+      const q = Math.min(127, nearestEven(inv * (scales[g] as number)));
       out.writeInt8(q, o + 192 + g);
       const step = d * q;
       if (step === 0) continue;
       for (let i = 0; i < 16; i++) {
         const v = src[b + g * 16 + i] as number;
-        L[g * 16 + i] = 32 + Math.max(-32, Math.min(31, nearest(v / step)));
+        L[g * 16 + i] = 32 + level(v / step, -32, 31);
       }
     }
     // per 128 values: ql holds low nibbles (values l and l+64 in one byte, l+32 and l+96 in

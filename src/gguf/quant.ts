@@ -5,6 +5,7 @@
 
 import { f16ToF32, f32ToF16 } from "./fp16.js";
 import { GgmlType, ggmlTypeLayout } from "./types.js";
+import { roundAway } from "./rounding.js";
 import {
   dequantizeQ4_K,
   dequantizeQ5_0,
@@ -21,22 +22,23 @@ import {
 const QK = 32;
 const fround = Math.fround;
 
-/** C roundf: halves away from zero (Math.round sends -2.5 to -2). */
-function roundf(v: number): number {
-  return v < 0 ? -Math.round(-v) : Math.round(v);
-}
-
 export function quantizeQ8_0(src: Float32Array, out: Buffer, outOffset = 0): number {
   if (src.length % QK !== 0) throw new Error(`Q8_0 needs a multiple of ${QK} values, got ${src.length}`);
+  const quants = new Int8Array(out.buffer, out.byteOffset, out.length);
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK) {
     let amax = 0;
-    for (let j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[b + j] ?? 0));
+    for (let j = b; j < b + QK; j++) {
+      const a = Math.abs(src[j] as number);
+      if (a > amax) amax = a;
+    }
     const d = fround(amax / 127);
     const id = d !== 0 ? fround(1 / d) : 0;
-    out.writeUInt16LE(f32ToF16(d), o);
+    const half = f32ToF16(d);
+    out[o] = half & 0xff;
+    out[o + 1] = half >> 8;
     o += 2;
-    for (let j = 0; j < QK; j++) out[o++] = roundf(fround((src[b + j] ?? 0) * id)) & 0xff;
+    for (let j = b; j < b + QK; j++) quants[o++] = roundAway(fround((src[j] as number) * id));
   }
   return o - outOffset;
 }

@@ -2,7 +2,7 @@
  * `create --quantize`: an F32, F16 or BF16 GGUF rewritten as Q8_0, Q4_K_S or Q4_K_M. Ollama runs
  * llama.cpp's llama-quantize for this; the tensors quantized, their types and the order they are
  * written in are its choices (src/gguf/quant-plan.ts). Everything else keeps its type (BF16, which
- * the writer cannot produce, becomes F32, losslessly). Tensors stream one chunk at a time.
+ * the writer cannot produce, becomes F32, losslessly). Tensors stream a few chunks at a time.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { readGguf, typedEntry, type GgufFile } from "./reader.js";
@@ -10,6 +10,7 @@ import { writeGguf, type TensorToWrite } from "./writer.js";
 import { f16ToF32 } from "./fp16.js";
 import { GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
 import { planQuantization, QUANT_FILE_TYPES, type QuantFileType } from "./quant-plan.js";
+import { createEncodePool } from "./encode-pool.js";
 
 const bytesPer: Partial<Record<number, number>> = {
   [GgmlType.F32]: 4,
@@ -19,13 +20,16 @@ const bytesPer: Partial<Record<number, number>> = {
 
 /**
  * Writes `inPath` (F32/F16/BF16 tensors only) to `outPath` as `fileType`; `onProgress` gets the
- * tensor bytes read so far and their total. Throws for a tensor of any other type.
+ * tensor bytes read so far and their total. Throws for a tensor of any other type. Chunks are
+ * encoded on `threads` worker threads (default: one per core the process may use); this thread
+ * only reads, converts to float32 and writes.
  */
 export async function requantize(
   inPath: string,
   outPath: string,
   fileType: QuantFileType,
   onProgress: (doneBytes: number, totalBytes: number) => void = () => {},
+  threads?: number,
 ): Promise<void> {
   const file = await readGguf(inPath);
   let total = 0;
@@ -35,6 +39,7 @@ export async function requantize(
     total += t.elements * width;
   }
   const fd = openSync(inPath, "r");
+  const pool = createEncodePool(threads);
   try {
     let done = 0;
     const tensors = planQuantization(file, fileType).map(({ tensor: t, type }): TensorToWrite => {
@@ -56,9 +61,15 @@ export async function requantize(
         },
       };
     });
-    await writeGguf(outPath, { metadata: quantizedMetadata(file, QUANT_FILE_TYPES[fileType]), tensors });
+    await writeGguf(outPath, {
+      metadata: quantizedMetadata(file, QUANT_FILE_TYPES[fileType]),
+      tensors,
+      // two chunks per worker: one encoding while the next is sent
+      encoder: { encode: (type, src) => pool.encode(type, src), inFlight: pool.size * 2 },
+    });
   } finally {
     closeSync(fd);
+    await pool.close();
   }
 }
 

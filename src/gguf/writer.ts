@@ -25,6 +25,11 @@ export interface WriteGgufOptions {
   readonly tensors: readonly TensorToWrite[];
   /** Values per fill call, rounded to whole rows (default 1M). */
   readonly chunkElements?: number;
+  /**
+   * Encodes chunks elsewhere (a worker pool), up to `inFlight` at once across tensors; each chunk's
+   * array is handed over. Default: encoded here, one chunk at a time.
+   */
+  readonly encoder?: { encode(type: WritableType, src: Float32Array): Promise<Buffer>; inFlight: number };
 }
 
 class ByteSink {
@@ -161,40 +166,67 @@ export async function writeGguf(path: string, opts: WriteGgufOptions): Promise<v
   const header = buildHeader(opts, placed, alignment);
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await open(tmp, "w");
+  const writes = new WriteQueue(opts.encoder?.inFlight ?? 1);
   try {
     await fh.write(header, 0, header.length, 0);
-    for (const p of placed)
-      await writeTensorData(fh, header.length + p.offset, p, opts.chunkElements ?? 1 << 20, alignment);
+    const chunkElements = opts.chunkElements ?? 1 << 20;
+    for (const p of placed) {
+      let pos = header.length + p.offset;
+      for (const chunk of chunks(p, chunkElements)) {
+        const at = pos;
+        pos += encodedSize(p.tensor.type, chunk.length);
+        const encoded = opts.encoder
+          ? opts.encoder.encode(p.tensor.type, chunk)
+          : Promise.resolve(encodeChunk(p.tensor.type, chunk));
+        await writes.add(encoded.then(async (b) => void (await fh.write(b, 0, b.length, at))));
+      }
+      // zero padding up to the next tensor (or the end) keeps the file a whole number of alignments
+      const pad = alignUp(p.size, alignment) - p.size;
+      if (pad > 0) await writes.add(fh.write(Buffer.alloc(pad), 0, pad, pos).then(() => undefined));
+    }
+    await writes.drain();
     await fh.close();
     await rename(tmp, path);
   } catch (err) {
+    await writes.drain().catch(() => undefined);
     await fh.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw err;
   }
 }
 
-async function writeTensorData(
-  fh: import("node:fs/promises").FileHandle,
-  position: number,
-  p: Placed,
-  chunkElements: number,
-  alignment: number,
-): Promise<void> {
+/** A tensor's values, a whole number of rows at a time, each in a fresh array. */
+function* chunks(p: Placed, chunkElements: number): Generator<Float32Array> {
   const row = p.tensor.shape[0] ?? 1;
-  const rowsPerChunk = Math.max(1, Math.floor(chunkElements / row));
-  const src = new Float32Array(Math.min(p.elements, rowsPerChunk * row));
-  const out = Buffer.alloc(encodedSize(p.tensor.type, src.length));
-  let pos = position;
-  for (let start = 0; start < p.elements; start += src.length) {
-    const n = Math.min(src.length, p.elements - start);
-    const view = n === src.length ? src : src.subarray(0, n);
-    p.tensor.fill(view, start);
-    const bytes = encodeTensor(p.tensor.type, view, out, 0);
-    await fh.write(out, 0, bytes, pos);
-    pos += bytes;
+  const perChunk = Math.max(1, Math.floor(chunkElements / row)) * row;
+  for (let start = 0; start < p.elements; start += perChunk) {
+    const chunk = new Float32Array(Math.min(perChunk, p.elements - start));
+    p.tensor.fill(chunk, start);
+    yield chunk;
   }
-  // zero padding up to the next tensor (or the end) keeps the file a whole number of alignments
-  const pad = alignUp(p.size, alignment) - p.size;
-  if (pad > 0) await fh.write(Buffer.alloc(pad), 0, pad, pos);
+}
+
+function encodeChunk(type: WritableType, chunk: Float32Array): Buffer {
+  const out = Buffer.alloc(encodedSize(type, chunk.length));
+  encodeTensor(type, chunk, out, 0);
+  return out;
+}
+
+/** At most `limit` writes pending; `add` waits for the oldest when full, and rethrows its failure. */
+class WriteQueue {
+  private pending: Array<Promise<void>> = [];
+  constructor(private readonly limit: number) {}
+
+  async add(write: Promise<void>): Promise<void> {
+    // a failure is rethrown when its turn comes; until then it must not count as unhandled
+    write.catch(() => undefined);
+    this.pending.push(write);
+    while (this.pending.length >= this.limit) await this.pending.shift();
+  }
+
+  async drain(): Promise<void> {
+    const all = this.pending;
+    this.pending = [];
+    await Promise.all(all);
+  }
 }

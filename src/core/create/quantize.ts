@@ -8,8 +8,7 @@ import { rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { MEDIA_TYPES, type Layer, type Store } from "../../store/index.js";
-import { readGguf, summarize, type QuantFileType } from "../../gguf/index.js";
-import { requantizeInWorker } from "../../gguf/requantize-worker.js";
+import { readGguf, requantize, summarize, type QuantFileType } from "../../gguf/index.js";
 import { OllamaError } from "../errors.js";
 import { checkQuantizeType, quantizeTarget } from "./files.js";
 import type { CreateProgress, PendingLayer } from "../create.js";
@@ -60,12 +59,7 @@ async function* quantizeLayer(
     let failure: unknown;
     let finished = false;
     // As a share of the layer's size, as Ollama reports it (the header is not counted in `done`).
-    const run = requantizeInWorker(
-      source,
-      temp,
-      target,
-      (n, total) => (done = (n / total) * layer.size),
-    ).then(
+    const run = requantize(source, temp, target, (n, total) => (done = (n / total) * layer.size)).then(
       () => (finished = true),
       (err: unknown) => {
         failure = err;

@@ -1,0 +1,72 @@
+/**
+ * Tensor encoding on worker threads. Quantizing to the k-quants is CPU-bound JavaScript (a few
+ * million values a second per core), so `create --quantize` spreads a model's chunks over one
+ * worker per core, and the server's main thread only reads and writes the file meanwhile.
+ */
+import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import { encodeTensor, encodedSize, type WritableType } from "./quant.js";
+
+interface Request {
+  id: number;
+  type: WritableType;
+  src: Float32Array;
+}
+
+type Reply = { id: number; out: Uint8Array } | { id: number; error: string };
+
+export interface EncodePool {
+  /** `src` is handed over to a worker: the caller must not use it afterwards. */
+  encode(type: WritableType, src: Float32Array): Promise<Buffer>;
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+/** A pool of `size` workers (default: one per core the process may use). */
+export function createEncodePool(size = availableParallelism()): EncodePool {
+  const workers = Array.from({ length: Math.max(1, size) }, () => new Worker(new URL(import.meta.url)));
+  const pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
+  const load = workers.map(() => 0);
+  let nextId = 0;
+  for (const [i, w] of workers.entries()) {
+    w.on("message", (reply: Reply) => {
+      load[i]!--;
+      const p = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ("error" in reply) p?.reject(new Error(reply.error));
+      else p?.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength));
+    });
+    w.on("error", (err) => {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    });
+  }
+  return {
+    size: workers.length,
+    encode(type, src) {
+      const i = load.indexOf(Math.min(...load));
+      load[i]!++;
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        workers[i]!.postMessage({ id, type, src } satisfies Request, [src.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on("message", ({ id, type, src }: Request) => {
+    try {
+      const out = Buffer.alloc(encodedSize(type, src.length));
+      encodeTensor(type, src, out);
+      port.postMessage({ id, out } satisfies Reply, [out.buffer]);
+    } catch (err) {
+      port.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies Reply);
+    }
+  });
+}
