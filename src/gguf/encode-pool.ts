@@ -22,8 +22,11 @@ export interface EncodePool {
   close(): Promise<void>;
 }
 
-/** A pool of `size` workers (default: one per core the process may use). */
-export function createEncodePool(size = availableParallelism()): EncodePool {
+/**
+ * A pool of `size` workers (default: one per core the process may use, at most 16: each is a V8
+ * isolate of its own, and beyond that the single reading and writing thread is the limit).
+ */
+export function createEncodePool(size = Math.min(16, availableParallelism())): EncodePool {
   const workers = Array.from({ length: Math.max(1, size) }, () => new Worker(new URL(import.meta.url)));
   const pending = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
   const load = workers.map(() => 0);
@@ -36,10 +39,13 @@ export function createEncodePool(size = availableParallelism()): EncodePool {
       if ("error" in reply) p?.reject(new Error(reply.error));
       else p?.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength));
     });
-    w.on("error", (err) => {
+    const failAll = (err: Error) => {
       for (const p of pending.values()) p.reject(err);
       pending.clear();
-    });
+    };
+    w.on("error", failAll);
+    // a worker that dies without an error event (killed, out of memory) must not leave chunks waiting
+    w.on("exit", (code) => failAll(new Error(`encode worker exited with code ${code}`)));
   }
   return {
     size: workers.length,
