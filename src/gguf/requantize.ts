@@ -64,8 +64,10 @@ export async function requantize(
     await writeGguf(outPath, {
       metadata: quantizedMetadata(file, QUANT_FILE_TYPES[fileType]),
       tensors,
-      // two chunks per worker: one encoding while the next is sent
-      encoder: { encode: (type, src) => pool.encode(type, src), inFlight: pool.size * 2 },
+      // Chunks of 256K values, four per worker in flight: a slow k-quant matrix then spreads over
+      // every worker instead of holding the window while fast Q5_0 chunks queue behind it.
+      chunkElements: 1 << 18,
+      encoder: { encode: (type, src) => pool.encode(type, src), inFlight: pool.size * 4 },
     });
   } finally {
     closeSync(fd);
