@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds llama.cpp's own llama-bench and llama-server (CPU only, native, Release) from the exact
+# Builds llama.cpp's own llama-bench, llama-server and llama-quantize (CPU only, native, Release) from the exact
 # llama.cpp source that the installed node-llama-cpp ships (node_modules/node-llama-cpp/llama/
 # gitRelease.bundle), into a cache folder outside the repository. Runs once; reuses the build
 # when present. Prints the folder holding the binaries on its last line.
@@ -33,7 +33,7 @@ dest="$cache/llama.cpp-$short"
 bin="$dest/build/bin"
 
 dl_bin="$dest/build-dl/bin"
-if [[ -x "$bin/llama-bench" && -x "$bin/llama-server" && -x "$dl_bin/llama-bench" ]]; then
+if [[ -x "$bin/llama-bench" && -x "$bin/llama-server" && -x "$bin/llama-quantize" && -x "$dl_bin/llama-bench" ]]; then
   echo "llama.cpp $short already built"
   echo "$bin"
   exit 0
@@ -78,9 +78,9 @@ configure_and_build() {
   }
 }
 
-if [[ ! -x "$bin/llama-bench" || ! -x "$bin/llama-server" ]]; then
+if [[ ! -x "$bin/llama-bench" || ! -x "$bin/llama-server" || ! -x "$bin/llama-quantize" ]]; then
   echo "configuring llama.cpp $short (CPU, GGML_NATIVE=ON, Release) in $dest/build"
-  configure_and_build build llama-bench llama-server -- -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF
+  configure_and_build build llama-bench llama-server llama-quantize -- -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF
 fi
 if [[ ! -x "$dl_bin/llama-bench" ]]; then
   echo "configuring llama.cpp $short (CPU backend loaded at run time, Release) in $dest/build-dl"
