@@ -65,6 +65,7 @@ function fitScaleMin(
   let hi = lo;
   let sumW = 0;
   let sumX = 0;
+  let sumWX2 = 0;
   for (let i = 0; i < SUB; i++) {
     const v = xs[i] as number;
     const w = avg + Math.abs(v);
@@ -73,6 +74,7 @@ function fitScaleMin(
     if (v > hi) hi = v;
     sumW += w;
     sumX += w * v;
+    sumWX2 += w * v * v;
   }
   if (lo > 0) lo = 0;
   if (hi === lo) {
@@ -113,11 +115,8 @@ function fitScaleMin(
       m = 0;
       s = sumXL / sumL2;
     }
-    let err = 0;
-    for (let i = 0; i < SUB; i++) {
-      const diff = s * (aux[i] as number) + m - (xs[i] as number);
-      err += (weights[i] as number) * diff * diff;
-    }
+    // sum of w * (s * l + m - x)^2, expanded over the sums already taken
+    const err = s * s * sumL2 + 2 * s * m * sumL - 2 * s * sumXL + m * m * sumW - 2 * m * sumX + sumWX2;
     if (err < best) {
       levels.set(aux, lat);
       best = err;
@@ -237,10 +236,12 @@ export function quantizeQ5_K(src: Float32Array, out: Buffer, outOffset = 0): num
 function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: number): number {
   const n = 16;
   const nmax = 32;
+  const { xs, aux } = scratch;
   let amax = 0;
   let max = 0;
   for (let i = 0; i < n; i++) {
     const v = x[at + i] as number;
+    xs[i] = v;
     if (Math.abs(v) > amax) {
       amax = Math.abs(v);
       max = v;
@@ -250,38 +251,31 @@ function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: numb
     levels.fill(0, lat, lat + n);
     return 0;
   }
-  const trial = (inv: number): { sumLX: number; sumL2: number } => {
+  let scale = 0;
+  let best = 0;
+  // step 0 (the plain scale) first and always taken; then the nudged ones when they fit better
+  for (const step of SYMMETRIC_STEPS) {
+    const inv = -(nmax + 0.1 * step) / max;
     let sumLX = 0;
     let sumL2 = 0;
     for (let i = 0; i < n; i++) {
-      const v = x[at + i] as number;
+      const v = xs[i] as number;
       const l = level(inv * v, -nmax, nmax - 1);
+      aux[i] = nmax + l;
       const w = v * v;
       sumLX += w * v * l;
       sumL2 += w * l * l;
     }
-    return { sumLX, sumL2 };
-  };
-  const write = (inv: number): void => {
-    for (let i = 0; i < n; i++) levels[lat + i] = nmax + level(inv * (x[at + i] as number), -nmax, nmax - 1);
-  };
-  let inv = -nmax / max;
-  write(inv);
-  const first = trial(inv);
-  let scale = first.sumL2 ? first.sumLX / first.sumL2 : 0;
-  let best = scale * first.sumLX;
-  for (let step = -9; step <= 9; step++) {
-    if (step === 0) continue;
-    inv = -(nmax + 0.1 * step) / max;
-    const t = trial(inv);
-    if (t.sumL2 > 0 && t.sumLX * t.sumLX > best * t.sumL2) {
-      write(inv);
-      scale = t.sumLX / t.sumL2;
-      best = scale * t.sumLX;
+    if (step === 0 || (sumL2 > 0 && sumLX * sumLX > best * sumL2)) {
+      for (let i = 0; i < n; i++) levels[lat + i] = aux[i] as number;
+      scale = sumL2 ? sumLX / sumL2 : 0;
+      best = scale * sumLX;
     }
   }
   return scale;
 }
+
+const SYMMETRIC_STEPS = [0, -9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 /** Q6_K: { u8 ql[128]; u8 qh[64]; i8 scales[16]; fp16 d }, 210 bytes per 256 values. */
 export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): number {
