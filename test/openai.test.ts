@@ -285,6 +285,28 @@ describe("/v1/chat/completions", () => {
     assert.equal(await tokens(parts), await tokens("x\n\ny\n\nz"));
   });
 
+  test("_debug_render_only answers the rendered prompt in _debug_info, as Ollama's /v1 does", async () => {
+    const r = await post("/v1/chat/completions", {
+      model: "tiny",
+      messages: [{ role: "user", content: "hello" }],
+      _debug_render_only: true,
+    });
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as {
+      choices: Array<{ message: { role: string; content: string }; finish_reason: string | null }>;
+      usage: { total_tokens: number };
+      _debug_info: { rendered_template: string; image_count: number };
+    };
+    assert.equal(
+      body._debug_info.rendered_template,
+      "<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n",
+    );
+    assert.equal(body._debug_info.image_count, 0);
+    assert.deepEqual(body.choices[0]!.message, { role: "", content: "" });
+    assert.equal(body.choices[0]!.finish_reason, null);
+    assert.equal(body.usage.total_tokens, 0);
+  });
+
   test("tool_choice allowed_tools offers only the listed tools; custom tools are skipped", async () => {
     const r = await client.chat.completions.create({
       model: "tools",

@@ -415,8 +415,14 @@ export function fromChatCompletion(body: Obj): ChatConversion {
     ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
     ...(optBool(body, "logprobs") ? { logprobs: true } : {}),
     ...(topLogprobs !== undefined ? { top_logprobs: topLogprobs } : {}),
+    ...debugRenderOnly(body),
   };
   return { ...settings, model, request: decodeChatRequest(JSON.stringify(native)) };
+}
+
+/** Ollama's `_debug_render_only`, passed on as its native API takes it. */
+function debugRenderOnly(body: Obj): Obj {
+  return optBool(body, "_debug_render_only") ? { _debug_render_only: true } : {};
 }
 
 /**
@@ -476,6 +482,7 @@ export function fromCompletion(body: Obj): CompletionConversion {
     options,
     ...(logprobs !== undefined ? { logprobs: true, top_logprobs: logprobs } : {}),
     ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
+    ...debugRenderOnly(body),
   };
   const echo = optBool(body, "echo") === true && typeof prompt === "string" ? prompt : "";
   return { ...settings, model, echo, request: decodeGenerateRequest(JSON.stringify(native)) };

@@ -89,7 +89,8 @@ async function collect(events: AsyncIterable<InferenceEvent>) {
   const { piece, logprobs, last } = await collectEvents(events);
   const doneReason = last?.doneReason;
   const metrics = last?.type === "done" ? last.metrics : undefined;
-  return { piece, doneReason, metrics, logprobs };
+  const debug = last?.type === "early" ? last.debug : undefined;
+  return { piece, doneReason, metrics, logprobs, debug };
 }
 
 /** A choice's `logprobs` as Ollama writes it for chat; absent when there are none. */
@@ -106,14 +107,15 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
   const model = conv.model;
   if (!conv.stream) {
     const clientGone = abortOnClose(res);
-    const { piece, doneReason, metrics, logprobs } = await collect(
+    const { piece, doneReason, metrics, logprobs, debug } = await collect(
       chat(ctx, conv.request, clientGone, start),
     );
     if (clientGone.aborted) return;
     const calls = openaiToolCalls(piece.toolCalls);
     let finish: string | null = doneReason ?? null;
     if (finish === "stop" && calls.length > 0) finish = "tool_calls";
-    const message: Record<string, unknown> = { role: "assistant", content: piece.content };
+    // Ollama's render-only reply has no message, so its role comes out empty
+    const message: Record<string, unknown> = { role: debug ? "" : "assistant", content: piece.content };
     if (piece.thinking) message.reasoning = piece.thinking;
     if (calls.length > 0) message.tool_calls = calls;
     sendJson(res, 200, {
@@ -124,6 +126,9 @@ async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: Ser
       system_fingerprint: fingerprint,
       choices: [{ index: 0, message, finish_reason: finish, ...chatLogprobs(logprobs) }],
       usage: usage(metrics),
+      ...(debug
+        ? { _debug_info: { rendered_template: debug.renderedTemplate, image_count: debug.imageCount } }
+        : {}),
     });
     return;
   }
