@@ -5,7 +5,7 @@
  */
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import { encodeTensor, encodedSize, type WritableType } from "./quant.js";
+import { encodeToBuffer, type WritableType } from "./quant.js";
 
 interface Request {
   id: number;
@@ -68,9 +68,8 @@ if (!isMainThread && parentPort) {
   const port = parentPort;
   port.on("message", ({ id, type, src }: Request) => {
     try {
-      const out = Buffer.alloc(encodedSize(type, src.length));
-      encodeTensor(type, src, out);
-      port.postMessage({ id, out } satisfies Reply, [out.buffer]);
+      const out = encodeToBuffer(type, src);
+      port.postMessage({ id, out } satisfies Reply, [out.buffer as ArrayBuffer]);
     } catch (err) {
       port.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies Reply);
     }

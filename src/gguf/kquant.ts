@@ -5,7 +5,7 @@
 // double precision, so a value on a rounding edge can land one step away from llama.cpp's choice.
 
 import { f16ToF32, f32ToF16 } from "./fp16.js";
-import { nearestEven } from "./rounding.js";
+import { checkBlocks, nearestEven, signedMax } from "./block-math.js";
 
 const QK_K = 256;
 const SUB = 32;
@@ -19,11 +19,6 @@ function level(v: number, min: number, max: number): number {
 /** A value as it reads back after a round trip through fp16. */
 function viaF16(v: number): number {
   return f16ToF32(f32ToF16(v));
-}
-
-function checkLength(src: Float32Array, block: number, name: string): void {
-  if (src.length % block !== 0)
-    throw new Error(`${name} needs a multiple of ${block} values, got ${src.length}`);
 }
 
 /** Scratch buffers, reused across calls (quantizing is synchronous). */
@@ -196,7 +191,7 @@ function superBlockLevels(
 
 /** Q4_K: { fp16 d, dmin; u8 scales[12]; u8 qs[128] }, 144 bytes per 256 values. */
 export function quantizeQ4_K(src: Float32Array, out: Buffer, outOffset = 0): number {
-  checkLength(src, QK_K, "Q4_K");
+  checkBlocks(src, QK_K, "Q4_K");
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK_K, o += 144) {
     const L = superBlockLevels(src, b, 15, { rmin: -1, nstep: 20 }, out, o);
@@ -211,7 +206,7 @@ export function quantizeQ4_K(src: Float32Array, out: Buffer, outOffset = 0): num
 
 /** Q5_K: { fp16 d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128] }, 176 bytes per 256 values. */
 export function quantizeQ5_K(src: Float32Array, out: Buffer, outOffset = 0): number {
-  checkLength(src, QK_K, "Q5_K");
+  checkBlocks(src, QK_K, "Q5_K");
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK_K, o += 176) {
     const L = superBlockLevels(src, b, 31, { rmin: -0.5, nstep: 15 }, out, o);
@@ -237,17 +232,9 @@ function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: numb
   const n = 16;
   const nmax = 32;
   const { xs, aux } = scratch;
-  let amax = 0;
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    const v = x[at + i] as number;
-    xs[i] = v;
-    if (Math.abs(v) > amax) {
-      amax = Math.abs(v);
-      max = v;
-    }
-  }
-  if (amax < 1e-15) {
+  for (let i = 0; i < n; i++) xs[i] = x[at + i] as number;
+  const max = signedMax(xs, 0, n);
+  if (Math.abs(max) < 1e-15) {
     levels.fill(0, lat, lat + n);
     return 0;
   }
@@ -279,22 +266,14 @@ const SYMMETRIC_STEPS = [0, -9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6
 
 /** Q6_K: { u8 ql[128]; u8 qh[64]; i8 scales[16]; fp16 d }, 210 bytes per 256 values. */
 export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): number {
-  checkLength(src, QK_K, "Q6_K");
+  checkBlocks(src, QK_K, "Q6_K");
   const L = new Uint8Array(QK_K);
   const scales = new Float64Array(16);
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK_K, o += 210) {
-    let maxScale = 0;
-    let maxAbs = 0;
-    for (let g = 0; g < 16; g++) {
-      const s = fitSymmetric(src, b + g * 16, L, g * 16);
-      scales[g] = s;
-      if (Math.abs(s) > maxAbs) {
-        maxAbs = Math.abs(s);
-        maxScale = s;
-      }
-    }
-    if (maxAbs < 1e-15) {
+    for (let g = 0; g < 16; g++) scales[g] = fitSymmetric(src, b + g * 16, L, g * 16);
+    const maxScale = signedMax(scales, 0, 16);
+    if (Math.abs(maxScale) < 1e-15) {
       out.fill(0, o, o + 210);
       continue;
     }
@@ -331,19 +310,10 @@ export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): num
 
 /** Q5_0: { fp16 d; u32 qh; u8 qs[16] }, 22 bytes per 32 values; the largest magnitude maps to -16. */
 export function quantizeQ5_0(src: Float32Array, out: Buffer, outOffset = 0): number {
-  checkLength(src, SUB, "Q5_0");
+  checkBlocks(src, SUB, "Q5_0");
   let o = outOffset;
   for (let b = 0; b < src.length; b += SUB, o += 22) {
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < SUB; j++) {
-      const v = src[b + j] as number;
-      if (Math.abs(v) > amax) {
-        amax = Math.abs(v);
-        max = v;
-      }
-    }
-    const d = Math.fround(max / -16);
+    const d = Math.fround(signedMax(src, b, SUB) / -16);
     const id = d !== 0 ? Math.fround(1 / d) : 0;
     out.writeUInt16LE(f32ToF16(d), o);
     let qh = 0;
@@ -360,7 +330,7 @@ export function quantizeQ5_0(src: Float32Array, out: Buffer, outOffset = 0): num
 
 /** Q5_1: { fp16 d, m; u32 qh; u8 qs[16] }, 24 bytes per 32 values over [min, max]. */
 export function quantizeQ5_1(src: Float32Array, out: Buffer, outOffset = 0): number {
-  checkLength(src, SUB, "Q5_1");
+  checkBlocks(src, SUB, "Q5_1");
   let o = outOffset;
   for (let b = 0; b < src.length; b += SUB, o += 24) {
     let min = Infinity;

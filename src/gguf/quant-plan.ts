@@ -11,15 +11,8 @@ import { architecture, archValue } from "./info.js";
 import { FileType, GgmlType } from "./types.js";
 import type { WritableType } from "./quant.js";
 
-export type QuantFileType = "F32" | "F16" | "Q8_0" | "Q4_K_S" | "Q4_K_M";
-
-export const QUANT_FILE_TYPES: Record<QuantFileType, number> = {
-  F32: FileType.F32,
-  F16: FileType.F16,
-  Q8_0: FileType.Q8_0,
-  Q4_K_S: 14,
-  Q4_K_M: FileType.Q4_K_M,
-};
+/** The file types create can quantize to, named as `general.file_type`'s FileType keys. */
+export type QuantFileType = keyof typeof FileType & ("F32" | "F16" | "Q8_0" | "Q4_K_S" | "Q4_K_M");
 
 export interface PlannedTensor {
   tensor: GgufTensorInfo;

@@ -5,7 +5,7 @@
 
 import { f16ToF32, f32ToF16 } from "./fp16.js";
 import { GgmlType, ggmlTypeLayout } from "./types.js";
-import { roundAway } from "./rounding.js";
+import { checkBlocks, roundAway, signedMax } from "./block-math.js";
 import {
   dequantizeQ4_K,
   dequantizeQ5_0,
@@ -23,7 +23,7 @@ const QK = 32;
 const fround = Math.fround;
 
 export function quantizeQ8_0(src: Float32Array, out: Buffer, outOffset = 0): number {
-  if (src.length % QK !== 0) throw new Error(`Q8_0 needs a multiple of ${QK} values, got ${src.length}`);
+  checkBlocks(src, QK, "Q8_0");
   const quants = new Int8Array(out.buffer, out.byteOffset, out.length);
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK) {
@@ -44,20 +44,11 @@ export function quantizeQ8_0(src: Float32Array, out: Buffer, outOffset = 0): num
 }
 
 export function quantizeQ4_0(src: Float32Array, out: Buffer, outOffset = 0): number {
-  if (src.length % QK !== 0) throw new Error(`Q4_0 needs a multiple of ${QK} values, got ${src.length}`);
+  checkBlocks(src, QK, "Q4_0");
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK) {
     // the scale maps the largest-magnitude value, with its sign, onto -8
-    let amax = 0;
-    let max = 0;
-    for (let j = 0; j < QK; j++) {
-      const v = src[b + j] ?? 0;
-      if (amax < Math.abs(v)) {
-        amax = Math.abs(v);
-        max = v;
-      }
-    }
-    const d = fround(max / -8);
+    const d = fround(signedMax(src, b, QK) / -8);
     const id = d !== 0 ? fround(1 / d) : 0;
     out.writeUInt16LE(f32ToF16(d), o);
     o += 2;
@@ -150,6 +141,13 @@ export function encodedSize(type: number, count: number): number {
 /** Encodes `src` as `type` into `out` at `outOffset`; returns the bytes written. */
 export function encodeTensor(type: WritableType, src: Float32Array, out: Buffer, outOffset = 0): number {
   return CODECS[type][0](src, out, outOffset);
+}
+
+/** `src` encoded as `type` in a buffer of its own (one that can be handed to another thread). */
+export function encodeToBuffer(type: WritableType, src: Float32Array): Buffer {
+  const out = Buffer.alloc(encodedSize(type, src.length));
+  encodeTensor(type, src, out, 0);
+  return out;
 }
 
 /** Decodes data of a writable type back to float32 (tests and sanity checks). */

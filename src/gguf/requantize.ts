@@ -8,8 +8,8 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { readGguf, typedEntry, type GgufFile } from "./reader.js";
 import { writeGguf, type TensorToWrite } from "./writer.js";
 import { f16ToF32 } from "./fp16.js";
-import { GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
-import { planQuantization, QUANT_FILE_TYPES, type QuantFileType } from "./quant-plan.js";
+import { FileType, GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
+import { planQuantization, type QuantFileType } from "./quant-plan.js";
 import { createEncodePool } from "./encode-pool.js";
 
 const bytesPer: Partial<Record<number, number>> = {
@@ -62,7 +62,7 @@ export async function requantize(
       };
     });
     await writeGguf(outPath, {
-      metadata: quantizedMetadata(file, QUANT_FILE_TYPES[fileType]),
+      metadata: quantizedMetadata(file, FileType[fileType]),
       tensors,
       // Chunks of 256K values, four per worker in flight: a slow k-quant matrix then spreads over
       // every worker instead of holding the window while fast Q5_0 chunks queue behind it.

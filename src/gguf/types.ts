@@ -207,6 +207,7 @@ export const FileType = {
   Q4_0: 2,
   Q4_1: 3,
   Q8_0: 7,
+  Q4_K_S: 14,
   Q4_K_M: 15,
   BF16: 32,
 } as const;

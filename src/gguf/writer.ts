@@ -4,7 +4,7 @@
 
 import { open, rename, rm } from "node:fs/promises";
 import { alignUp } from "./reader.js";
-import { encodeTensor, encodedSize, isWritableType, type WritableType } from "./quant.js";
+import { encodeToBuffer, encodedSize, isWritableType, type WritableType } from "./quant.js";
 import { GgufValueType, ggmlTypeLayout, isGgufArray, type GgufTypedValue, type GgufValue } from "./types.js";
 
 export interface TensorToWrite {
@@ -177,7 +177,7 @@ export async function writeGguf(path: string, opts: WriteGgufOptions): Promise<v
         pos += encodedSize(p.tensor.type, chunk.length);
         const encoded = opts.encoder
           ? opts.encoder.encode(p.tensor.type, chunk)
-          : Promise.resolve(encodeChunk(p.tensor.type, chunk));
+          : Promise.resolve(encodeToBuffer(p.tensor.type, chunk));
         await writes.add(encoded.then(async (b) => void (await fh.write(b, 0, b.length, at))));
       }
       // zero padding up to the next tensor (or the end) keeps the file a whole number of alignments
@@ -204,12 +204,6 @@ function* chunks(p: Placed, chunkElements: number): Generator<Float32Array> {
     p.tensor.fill(chunk, start);
     yield chunk;
   }
-}
-
-function encodeChunk(type: WritableType, chunk: Float32Array): Buffer {
-  const out = Buffer.alloc(encodedSize(type, chunk.length));
-  encodeTensor(type, chunk, out, 0);
-  return out;
 }
 
 /** At most `limit` writes pending; `add` waits for the oldest when full, and rethrows its failure. */
