@@ -104,9 +104,10 @@ export async function fitGpuLayers(
  * cache, as Ollama's size counts them (`hostBytes`, what the engine measured, when it is more:
  * llama.cpp's state size leaves out the cache's empty cells). Compute buffers are left out:
  * node-llama-cpp's estimate of them is about twice what llama.cpp allocates on the CPU. With layers
- * offloaded, the VRAM is its offloaded layers plus the context's share, by the same arithmetic as the fit, and the size adds what stays in RAM. With
- * every layer offloaded the two are equal, which clients show as "100% GPU" (Ollama's `ps` shows
- * "Unknown" when size_vram exceeds size); the token embeddings llama.cpp keeps in RAM are not counted.
+ * offloaded, the VRAM is its offloaded layers plus the context's share, by the same arithmetic as
+ * the fit, and the size adds what stays in RAM. With every layer offloaded the two are equal, which
+ * clients show as "100% GPU" (Ollama's `ps` shows "Unknown" when size_vram exceeds size); the token
+ * embeddings llama.cpp keeps in RAM are not counted.
  */
 export function loadedSizes(
   model: LlamaModel,
