@@ -4,6 +4,7 @@ import { createEncodePool } from "./encode-pool.js";
 import { encodeTensor, encodedSize } from "./quant.js";
 import { GgmlType } from "./types.js";
 import { Prng } from "./prng.js";
+import { f16ToF32, f32ToF16 } from "./fp16.js";
 
 test("encode pool: the bytes encodeTensor writes, in any order of completion; errors come back as rejections", async () => {
   const pool = createEncodePool(2);
@@ -23,6 +24,34 @@ test("encode pool: the bytes encodeTensor writes, in any order of completion; er
     assert.deepEqual(got, expected);
     await assert.rejects(pool.encode(GgmlType.Q4_K, new Float32Array(100)), /not a whole number of blocks/);
     assert.deepEqual(await pool.encode(GgmlType.Q4_K, inputs[0]!.slice()), expected[0]);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("encode pool: raw F16, BF16 and F32 chunks are decoded on the worker, to the bytes of their float32 values", async () => {
+  const pool = createEncodePool(2);
+  try {
+    const x = new Float32Array(512);
+    new Prng(9).fillUniform(x, 0.05);
+    const f16 = new Uint16Array(x.length);
+    for (let i = 0; i < x.length; i++) f16[i] = f32ToF16(x[i]!);
+    // the values each raw form holds (every F16 and BF16 value is a float32 too)
+    const halves = Float32Array.from(f16, (h) => f16ToF32(h));
+    const bf16 = Uint16Array.from(new Uint32Array(x.buffer), (bits) => bits >>> 16);
+    const cases = [
+      { raw: { type: GgmlType.F16, bytes: new Uint8Array(f16.buffer.slice(0)) }, values: halves },
+      {
+        raw: { type: GgmlType.BF16, bytes: new Uint8Array(bf16.buffer.slice(0)) },
+        values: new Float32Array(Uint32Array.from(bf16, (h) => h << 16).buffer),
+      },
+      { raw: { type: GgmlType.F32, bytes: new Uint8Array(x.buffer.slice(0)) }, values: x },
+    ] as const;
+    for (const { raw, values } of cases) {
+      const expected = Buffer.alloc(encodedSize(GgmlType.Q8_0, values.length));
+      encodeTensor(GgmlType.Q8_0, values, expected);
+      assert.deepEqual(await pool.encode(GgmlType.Q8_0, raw), expected, `raw type ${raw.type}`);
+    }
   } finally {
     await pool.close();
   }

@@ -6,18 +6,22 @@
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { encodeToBuffer, type WritableType } from "./quant.js";
+import { isRawValues, rawWidth, type RawValues } from "./raw-values.js";
 
 interface Request {
   id: number;
   type: WritableType;
-  src: Float32Array;
+  src: Float32Array | RawValues;
 }
 
 type Reply = { id: number; out: Uint8Array } | { id: number; error: string };
 
 export interface EncodePool {
-  /** `src` is handed over to a worker: the caller must not use it afterwards. */
-  encode(type: WritableType, src: Float32Array): Promise<Buffer>;
+  /**
+   * `src` (or raw values' bytes) is handed over to a worker: the caller must not use it afterwards.
+   * Raw values are decoded there.
+   */
+  encode(type: WritableType, src: Float32Array | RawValues): Promise<Buffer>;
   readonly size: number;
   close(): Promise<void>;
 }
@@ -55,7 +59,8 @@ export function createEncodePool(size = Math.min(16, availableParallelism())): E
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        workers[i]!.postMessage({ id, type, src } satisfies Request, [src.buffer as ArrayBuffer]);
+        const buffer = isRawValues(src) ? src.bytes.buffer : src.buffer;
+        workers[i]!.postMessage({ id, type, src } satisfies Request, [buffer as ArrayBuffer]);
       });
     },
     async close() {
@@ -66,9 +71,15 @@ export function createEncodePool(size = Math.min(16, availableParallelism())): E
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
+  // raw chunks are decoded into this one array, grown as needed
+  let scratch = new Float32Array(0);
   port.on("message", ({ id, type, src }: Request) => {
     try {
-      const out = encodeToBuffer(type, src);
+      if (isRawValues(src)) {
+        const n = src.bytes.byteLength / rawWidth[src.type];
+        if (scratch.length < n) scratch = new Float32Array(n);
+      }
+      const out = encodeToBuffer(type, src, scratch);
       port.postMessage({ id, out } satisfies Reply, [out.buffer as ArrayBuffer]);
     } catch (err) {
       port.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies Reply);

@@ -6,6 +6,7 @@
 import { f16ToF32, f32ToF16 } from "./fp16.js";
 import { GgmlType, ggmlTypeLayout } from "./types.js";
 import { checkBlocks, roundAway, signedMax } from "./block-math.js";
+import { isRawValues, rawToF32, rawWidth, type RawValues } from "./raw-values.js";
 import {
   dequantizeQ4_K,
   dequantizeQ5_0,
@@ -143,10 +144,24 @@ export function encodeTensor(type: WritableType, src: Float32Array, out: Buffer,
   return CODECS[type][0](src, out, outOffset);
 }
 
-/** `src` encoded as `type` in a buffer of its own (one that can be handed to another thread). */
-export function encodeToBuffer(type: WritableType, src: Float32Array): Buffer {
-  const out = Buffer.alloc(encodedSize(type, src.length));
-  encodeTensor(type, src, out, 0);
+/**
+ * `src` encoded as `type` in a buffer of its own (one that can be handed to another thread). Raw
+ * values are decoded into `scratch` when it is large enough, or else into a new array.
+ */
+export function encodeToBuffer(
+  type: WritableType,
+  src: Float32Array | RawValues,
+  scratch?: Float32Array,
+): Buffer {
+  let values: Float32Array;
+  if (isRawValues(src)) {
+    const n = src.bytes.byteLength / rawWidth[src.type];
+    values = rawToF32(src, scratch && scratch.length >= n ? scratch.subarray(0, n) : undefined);
+  } else {
+    values = src;
+  }
+  const out = Buffer.alloc(encodedSize(type, values.length));
+  encodeTensor(type, values, out, 0);
   return out;
 }
 

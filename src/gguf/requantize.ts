@@ -7,22 +7,16 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { readGguf, typedEntry, type GgufFile } from "./reader.js";
 import { writeGguf, type TensorToWrite } from "./writer.js";
-import { f16ToF32 } from "./fp16.js";
-import { FileType, GgmlType, GgufValueType, type GgufTypedValue } from "./types.js";
+import { FileType, GgufValueType, type GgufTypedValue } from "./types.js";
+import { isRawType, rawToF32, rawWidth, type RawType, type RawValues } from "./raw-values.js";
 import { planQuantization, type QuantFileType } from "./quant-plan.js";
 import { createEncodePool } from "./encode-pool.js";
-
-const bytesPer: Partial<Record<number, number>> = {
-  [GgmlType.F32]: 4,
-  [GgmlType.F16]: 2,
-  [GgmlType.BF16]: 2,
-};
 
 /**
  * Writes `inPath` (F32/F16/BF16 tensors only) to `outPath` as `fileType`; `onProgress` gets the
  * tensor bytes read so far and their total. Throws for a tensor of any other type. Chunks are
- * encoded on `threads` worker threads (default: one per core the process may use); this thread
- * only reads, converts to float32 and writes.
+ * decoded to float32 and encoded on `threads` worker threads (default: one per core the process
+ * may use); this thread only reads and writes.
  */
 export async function requantize(
   inPath: string,
@@ -34,31 +28,32 @@ export async function requantize(
   const file = await readGguf(inPath);
   let total = 0;
   for (const t of file.tensors) {
-    const width = bytesPer[t.type];
-    if (width === undefined) throw new Error(`tensor ${t.name} is already quantized`);
-    total += t.elements * width;
+    if (!isRawType(t.type)) throw new Error(`tensor ${t.name} is already quantized`);
+    total += t.elements * rawWidth[t.type];
   }
   const fd = openSync(inPath, "r");
   const pool = createEncodePool(threads);
   try {
     let done = 0;
     const tensors = planQuantization(file, fileType).map(({ tensor: t, type }): TensorToWrite => {
-      const width = bytesPer[t.type] ?? 4;
-      let scratch = Buffer.alloc(0);
+      const rawType = t.type as RawType;
+      const width = rawWidth[rawType];
+      // Each chunk is read into a buffer of its own, which the encode pool hands to a worker.
+      const raw = (start: number, count: number): RawValues => {
+        const bytes = new Uint8Array(count * width);
+        const at = file.dataOffset + t.offset + start * width;
+        if (readSync(fd, bytes, 0, bytes.length, at) !== bytes.length)
+          throw new Error(`short read of tensor ${t.name}`);
+        done += bytes.length;
+        onProgress(done, total);
+        return { type: rawType, bytes };
+      };
       return {
         name: t.name,
         shape: t.shape,
         type,
-        fill(out, start) {
-          const bytes = out.length * width;
-          if (scratch.length < bytes) scratch = Buffer.alloc(bytes);
-          const at = file.dataOffset + t.offset + start * width;
-          if (readSync(fd, scratch, 0, bytes, at) !== bytes)
-            throw new Error(`short read of tensor ${t.name}`);
-          decodeInto(t.type, scratch, out);
-          done += bytes;
-          onProgress(done, total);
-        },
+        raw,
+        fill: (out, start) => void rawToF32(raw(start, out.length), out),
       };
     });
     await writeGguf(outPath, {
@@ -72,34 +67,6 @@ export async function requantize(
   } finally {
     closeSync(fd);
     await pool.close();
-  }
-}
-
-let halfTable: Float32Array | undefined;
-
-/** Every F16 bit pattern's value: one lookup per element instead of the bit arithmetic. */
-function halves(): Float32Array {
-  if (!halfTable) {
-    halfTable = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) halfTable[h] = f16ToF32(h);
-  }
-  return halfTable;
-}
-
-/** `src` (little-endian on a little-endian host, as every platform node-llama-cpp ships for) into `out`. */
-function decodeInto(type: number, src: Buffer, out: Float32Array): void {
-  const n = out.length;
-  if (type === GgmlType.F32) {
-    out.set(new Float32Array(src.buffer, src.byteOffset, n));
-  } else if (type === GgmlType.F16) {
-    const table = halves();
-    const h = new Uint16Array(src.buffer, src.byteOffset, n);
-    for (let i = 0; i < n; i++) out[i] = table[h[i] as number] as number;
-  } else {
-    // BF16 is the top half of a float32.
-    const h = new Uint16Array(src.buffer, src.byteOffset, n);
-    const bits = new Uint32Array(out.buffer, out.byteOffset, n);
-    for (let i = 0; i < n; i++) bits[i] = (h[i] as number) << 16;
   }
 }
 

@@ -5,6 +5,7 @@
 import { open, rename, rm } from "node:fs/promises";
 import { alignUp } from "./reader.js";
 import { encodeToBuffer, encodedSize, isWritableType, type WritableType } from "./quant.js";
+import type { RawValues } from "./raw-values.js";
 import { GgufValueType, ggmlTypeLayout, isGgufArray, type GgufTypedValue, type GgufValue } from "./types.js";
 
 export interface TensorToWrite {
@@ -17,6 +18,11 @@ export interface TensorToWrite {
    * consecutive ranges; each range is a whole number of rows.
    */
   readonly fill: (out: Float32Array, start: number) => void;
+  /**
+   * Optional: elements [start, start + count) as they lie in a source file, in a buffer of their
+   * own. With an `encoder`, used instead of `fill`, so that the encoder's thread decodes them.
+   */
+  readonly raw?: (start: number, count: number) => RawValues;
 }
 
 export interface WriteGgufOptions {
@@ -29,7 +35,10 @@ export interface WriteGgufOptions {
    * Encodes chunks elsewhere (a worker pool), up to `inFlight` at once across tensors; each chunk's
    * array is handed over. Default: encoded here, one chunk at a time.
    */
-  readonly encoder?: { encode(type: WritableType, src: Float32Array): Promise<Buffer>; inFlight: number };
+  readonly encoder?: {
+    encode(type: WritableType, src: Float32Array | RawValues): Promise<Buffer>;
+    inFlight: number;
+  };
 }
 
 class ByteSink {
@@ -172,12 +181,12 @@ export async function writeGguf(path: string, opts: WriteGgufOptions): Promise<v
     const chunkElements = opts.chunkElements ?? 1 << 20;
     for (const p of placed) {
       let pos = header.length + p.offset;
-      for (const chunk of chunks(p, chunkElements)) {
+      for (const range of ranges(p, chunkElements)) {
         const at = pos;
-        pos += encodedSize(p.tensor.type, chunk.length);
+        pos += encodedSize(p.tensor.type, range.count);
         const encoded = opts.encoder
-          ? opts.encoder.encode(p.tensor.type, chunk)
-          : Promise.resolve(encodeToBuffer(p.tensor.type, chunk));
+          ? opts.encoder.encode(p.tensor.type, p.tensor.raw?.(range.start, range.count) ?? filled(p, range))
+          : Promise.resolve(encodeToBuffer(p.tensor.type, filled(p, range)));
         await writes.add(encoded.then(async (b) => void (await fh.write(b, 0, b.length, at))));
       }
       // zero padding up to the next tensor (or the end) keeps the file a whole number of alignments
@@ -195,15 +204,20 @@ export async function writeGguf(path: string, opts: WriteGgufOptions): Promise<v
   }
 }
 
-/** A tensor's values, a whole number of rows at a time, each in a fresh array. */
-function* chunks(p: Placed, chunkElements: number): Generator<Float32Array> {
+/** A tensor's element ranges, a whole number of rows each. */
+function* ranges(p: Placed, chunkElements: number): Generator<{ start: number; count: number }> {
   const row = p.tensor.shape[0] ?? 1;
   const perChunk = Math.max(1, Math.floor(chunkElements / row)) * row;
   for (let start = 0; start < p.elements; start += perChunk) {
-    const chunk = new Float32Array(Math.min(perChunk, p.elements - start));
-    p.tensor.fill(chunk, start);
-    yield chunk;
+    yield { start, count: Math.min(perChunk, p.elements - start) };
   }
+}
+
+/** A range's values from the tensor's fill, in a fresh array (it may be handed to another thread). */
+function filled(p: Placed, range: { start: number; count: number }): Float32Array {
+  const chunk = new Float32Array(range.count);
+  p.tensor.fill(chunk, range.start);
+  return chunk;
 }
 
 /** At most `limit` writes pending; `add` waits for the oldest when full, and rethrows its failure. */
