@@ -350,7 +350,7 @@ describe("/api/create errors", () => {
     assert.ok(!(await client.list()).models.some((m) => m.name === "badtmpl:latest"));
   });
 
-  test("quantize q8_0 rewrites an F16 model with Ollama's progress; the new model runs", async () => {
+  test("quantize q8_0 (and bf16) rewrites an F16 model with Ollama's progress; the new model runs", async () => {
     const f16 = await upload(await readFile(await tinyModel({ quant: "F16" })));
     const r = await post("/api/create", { model: "tiny-q8", files: { "m.gguf": f16 }, quantize: "q8_0" });
     assert.equal(r.status, 200);
@@ -369,13 +369,23 @@ describe("/api/create errors", () => {
     const out = await client.generate({ model: "tiny-q8", prompt: "hi", options: { num_predict: 3 } });
     assert.equal(out.done, true);
     const bf16 = await post("/api/create", {
-      model: "x",
+      model: "tiny-bf16",
       files: { "m.gguf": f16 },
       quantize: "bf16",
       stream: false,
     });
-    assert.equal(bf16.status, 501);
-    assert.deepEqual(JSON.parse(bf16.text), { error: "quantizing to BF16 is not supported by this server" });
+    assert.equal(bf16.status, 200, bf16.text);
+    const shownBf16 = JSON.parse((await post("/api/show", { model: "tiny-bf16", verbose: true })).text) as {
+      details: { quantization_level: string };
+      tensors: Array<{ name: string; type: string }>;
+    };
+    assert.equal(shownBf16.details.quantization_level, "BF16");
+    // matrices become BF16; the norms stay F32, as llama-quantize leaves them
+    const typeOf = (name: string) => shownBf16.tensors.find((t) => t.name === name)?.type;
+    assert.equal(typeOf("blk.0.attn_q.weight"), "BF16");
+    assert.equal(typeOf("blk.0.attn_norm.weight"), "F32");
+    const fromBf16 = await client.generate({ model: "tiny-bf16", prompt: "hi", options: { num_predict: 3 } });
+    assert.equal(fromBf16.done, true);
   });
 
   test("quantize q4_K_M and q4_K_S: llama-quantize's k-quant mixes, and llama.cpp runs them", async () => {

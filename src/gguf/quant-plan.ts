@@ -9,10 +9,10 @@
 import type { GgufFile, GgufTensorInfo } from "./reader.js";
 import { architecture, archValue } from "./info.js";
 import { FileType, GgmlType } from "./types.js";
-import type { WritableType } from "./quant.js";
+import { isWritableType, type WritableType } from "./quant.js";
 
 /** The file types create can quantize to, named as `general.file_type`'s FileType keys. */
-export type QuantFileType = keyof typeof FileType & ("F32" | "F16" | "Q8_0" | "Q4_K_S" | "Q4_K_M");
+export type QuantFileType = keyof typeof FileType & ("F32" | "F16" | "BF16" | "Q8_0" | "Q4_K_S" | "Q4_K_M");
 
 export interface PlannedTensor {
   tensor: GgufTensorInfo;
@@ -102,7 +102,8 @@ export function planQuantization(file: GgufFile, fileType: QuantFileType): Plann
   let attnV = 0;
   let ffnDown = 0;
   const mixed = (t: GgufTensorInfo): WritableType => {
-    if (fileType === "Q8_0" || fileType === "F16" || fileType === "F32") return GgmlType[fileType];
+    if (fileType === "Q8_0" || fileType === "F16" || fileType === "BF16" || fileType === "F32")
+      return GgmlType[fileType];
     const kind = category(t.name);
     const rowLength = t.shape[0] ?? 0;
     if (kind === "output" || (tied && kind === "tokenEmbd")) {
@@ -135,7 +136,7 @@ export function planQuantization(file: GgufFile, fileType: QuantFileType): Plann
   });
 }
 
-/** A tensor left unquantized keeps its type; BF16, which the writer cannot produce, becomes F32 losslessly. */
+/** A tensor left unquantized keeps its type (as llama-quantize copies it); anything else becomes F32. */
 function keptType(type: number): WritableType {
-  return type === GgmlType.F16 ? GgmlType.F16 : GgmlType.F32;
+  return isWritableType(type) ? type : GgmlType.F32;
 }

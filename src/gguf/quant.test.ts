@@ -101,3 +101,19 @@ test("quantizers reject partial blocks", () => {
   assert.throws(() => quantizeQ8_0(new Float32Array(31), Buffer.alloc(34)));
   assert.throws(() => quantizeQ4_0(new Float32Array(33), Buffer.alloc(36)));
 });
+
+test("BF16: the top half of each float32, ties to even, NaNs kept quiet; it reads back as those values", () => {
+  const bits = [
+    0x3f800000, 0x3f808000, 0x3f818000, 0x3f80c000, 0x80000000, 0x7f800000, 0x7f7fffff, 0x7f800001,
+  ];
+  const expected = [0x3f80, 0x3f80, 0x3f82, 0x3f81, 0x8000, 0x7f80, 0x7f80, 0x7fc0];
+  const src = new Float32Array(new Uint32Array(bits).buffer);
+  const out = Buffer.alloc(encodedSize(GgmlType.BF16, src.length));
+  encodeTensor(GgmlType.BF16, src, out);
+  assert.deepEqual(
+    Array.from({ length: src.length }, (_, i) => out.readUInt16LE(2 * i)),
+    expected,
+  );
+  const back = decodeTensor(GgmlType.BF16, out, src.length);
+  assert.deepEqual([...back.subarray(0, 4)], [1, 1, 1.015625, 1.0078125]);
+});

@@ -99,6 +99,28 @@ function encodeF16(src: Float32Array, out: Buffer, outOffset = 0): number {
   return src.length * 2;
 }
 
+/**
+ * ggml's fp32-to-bf16 (what llama-quantize writes for BF16): the top half of the float32, rounded to
+ * nearest with ties to even; a NaN keeps its top half with the quiet bit set.
+ */
+function encodeBF16(src: Float32Array, out: Buffer, outOffset = 0): number {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < src.length; i++) {
+    const u = bits[i] as number;
+    const half = (u & 0x7fffffff) > 0x7f800000 ? (u >>> 16) | 64 : (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
+    out[outOffset + 2 * i] = half & 0xff;
+    out[outOffset + 2 * i + 1] = half >>> 8;
+  }
+  return src.length * 2;
+}
+
+function decodeBF16(src: Buffer, count: number): Float32Array {
+  const out = new Float32Array(count);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < count; i++) bits[i] = src.readUInt16LE(i * 2) << 16;
+  return out;
+}
+
 function decodeF32(src: Buffer, count: number): Float32Array {
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) out[i] = src.readFloatLE(i * 4);
@@ -115,6 +137,7 @@ function decodeF16(src: Buffer, count: number): Float32Array {
 const CODECS = {
   [GgmlType.F32]: [encodeF32, decodeF32],
   [GgmlType.F16]: [encodeF16, decodeF16],
+  [GgmlType.BF16]: [encodeBF16, decodeBF16],
   [GgmlType.Q8_0]: [quantizeQ8_0, dequantizeQ8_0],
   [GgmlType.Q4_0]: [quantizeQ4_0, dequantizeQ4_0],
   [GgmlType.Q5_0]: [quantizeQ5_0, dequantizeQ5_0],

@@ -1,8 +1,8 @@
 /**
- * `create --quantize`: an F32, F16 or BF16 GGUF rewritten as Q8_0, Q4_K_S or Q4_K_M. Ollama runs
- * llama.cpp's llama-quantize for this; the tensors quantized, their types and the order they are
- * written in are its choices (src/gguf/quant-plan.ts). Everything else keeps its type (BF16, which
- * the writer cannot produce, becomes F32, losslessly). Tensors stream a few chunks at a time.
+ * `create --quantize`: an F32, F16 or BF16 GGUF rewritten as Q8_0, Q4_K_S, Q4_K_M, F16, BF16 or
+ * F32. Ollama runs llama.cpp's llama-quantize for this; the tensors quantized, their types and the
+ * order they are written in are its choices (src/gguf/quant-plan.ts). Everything else keeps its
+ * type. Tensors stream a few chunks at a time.
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { readGguf, typedEntry, type GgufFile } from "./reader.js";

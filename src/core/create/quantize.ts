@@ -1,7 +1,6 @@
 /**
  * The quantize step of create (Ollama's quantizeLayer): the model layer's GGUF rewritten in the
  * type asked for (src/gguf/requantize.ts), with Ollama's progress lines, then stored as a new blob.
- * BF16, which the GGUF writer cannot produce, answers 501.
  */
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -34,8 +33,6 @@ export async function* quantizeLayers(
       throw failed("quantization is only supported for F16, BF16 and F32 models");
     const target = quantizeTarget(quantize);
     if (from === target) out.push(l);
-    else if (target === "BF16")
-      throw new OllamaError(501, `quantizing to ${quantize} is not supported by this server`);
     else out.push(yield* quantizeLayer(store, l.layer, from, target as QuantFileType, quantize));
   }
   return out;
