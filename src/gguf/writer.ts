@@ -220,21 +220,35 @@ function filled(p: Placed, range: { start: number; count: number }): Float32Arra
   return chunk;
 }
 
-/** At most `limit` writes pending; `add` waits for the oldest when full, and rethrows its failure. */
+/**
+ * At most `limit` writes pending; `add` waits, when full, for whichever finishes first (each write
+ * has its own offset, so they may land in any order: a slow chunk at the front no longer holds
+ * the window while the chunks behind it are done). A failure is rethrown by the next add or drain.
+ */
 class WriteQueue {
-  private pending: Array<Promise<void>> = [];
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
   constructor(private readonly limit: number) {}
 
   async add(write: Promise<void>): Promise<void> {
-    // a failure is rethrown when its turn comes; until then it must not count as unhandled
-    write.catch(() => undefined);
-    this.pending.push(write);
-    while (this.pending.length >= this.limit) await this.pending.shift();
+    const tracked: Promise<void> = write.then(
+      () => void this.pending.delete(tracked),
+      (error: unknown) => {
+        this.pending.delete(tracked);
+        this.failure ??= { error };
+      },
+    );
+    this.pending.add(tracked);
+    while (this.pending.size >= this.limit && !this.failure) await Promise.race(this.pending);
+    this.rethrow();
   }
 
   async drain(): Promise<void> {
-    const all = this.pending;
-    this.pending = [];
-    await Promise.all(all);
+    await Promise.all(this.pending);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
   }
 }
