@@ -18,7 +18,7 @@
  * Prints tables and writes bench/results/engine-<timestamp>.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os, { homedir } from "node:os";
 import { join } from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
@@ -113,6 +113,9 @@ interface Row {
   kernelsTg: number[];
   /** tollama's addon calls alone, no batcher or HTTP (Direct.addonLoop). */
   addonTg: number[];
+  /** CPU the server's main (JavaScript) thread and this client took per streamed token, ms. */
+  mainCpu: number[];
+  clientCpu: number[];
   rss?: { tollama?: Mem; llamaServer?: Mem; contextCells: number; parallel: number };
 }
 
@@ -207,6 +210,8 @@ export async function main(argv: string[]): Promise<void> {
       serverTg: [],
       serverPp: [],
       kernelsTg: [],
+      mainCpu: [],
+      clientCpu: [],
       addonTg: [],
     };
     const server = llamacpp
@@ -244,6 +249,8 @@ export async function main(argv: string[]): Promise<void> {
         if (v === "http") {
           const d = await httpRun(srv, name, wordSoup(uniqueNonce(r), 12, 10 + r), tg);
           row.httpTg.push(d.decode);
+          if (d.mainCpu !== undefined) row.mainCpu.push(d.mainCpu);
+          row.clientCpu.push(d.clientCpu);
           const p = await httpRun(srv, name, wordSoup(uniqueNonce(100 + r), words, 20 + r), 1);
           row.httpPp.push(p.prompt);
         } else if (v === "direct") {
@@ -413,7 +420,8 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
         `Where a decode gap lies, tg${tg}: llama-bench on node-llama-cpp's prebuilt CPU kernels (its ` +
           "libggml-cpu-<variant>.so) against the native build; tollama's addon calls alone (no batcher, " +
           "no HTTP). Kernels near 1.0 leave the gap to how decodes are driven: addon/llama-bench is the " +
-          "addon's share, HTTP/addon tollama's own JavaScript's.",
+          "addon's share, HTTP/addon tollama's own JavaScript's. On few cores, the CPU that tollama's " +
+          "main thread and this client take per streamed token comes out of the decode's threads.",
         [
           "model",
           "llama-bench native",
@@ -422,6 +430,8 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
           "addon loop",
           "addon/llama-bench",
           "HTTP/addon",
+          "main thread ms/token",
+          "client ms/token",
         ],
         withKernels.map((r) => [
           r.model,
@@ -431,6 +441,8 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
           fmt(median(r.addonTg)),
           fmt(pairedRatio(r.addonTg, r.benchTg), 3),
           fmt(pairedRatio(r.httpTg, r.addonTg), 3),
+          r.mainCpu.length ? fmt(median(r.mainCpu), 3) : "?",
+          fmt(median(r.clientCpu), 3),
         ]),
       )
     : "";
@@ -445,6 +457,8 @@ function summary(rows: Row[], pp: number, tg: number, threads: number, setup: Se
 
 /** Server decode (eval_count / eval_duration) and prompt rate (prompt_eval_count / prompt_eval_duration). */
 async function httpRun(s: ServerProc, model: string, prompt: string, numPredict: number) {
+  const main0 = threadCpuNs(s.pid);
+  const client0 = process.cpuUsage();
   const r = await stream(s.url, "/api/generate", {
     model,
     prompt,
@@ -459,11 +473,28 @@ async function httpRun(s: ServerProc, model: string, prompt: string, numPredict:
     },
   });
   const n = num(r.final, "eval_count");
+  const main1 = threadCpuNs(s.pid);
+  const client = process.cpuUsage(client0);
   return {
     // Client side, first token to done, like the direct loop's first-to-last token.
     decode: ((n - 1) * 1000) / (r.tDone - r.tFirst),
     prompt: (num(r.final, "prompt_eval_count") * 1e9) / num(r.final, "prompt_eval_duration"),
+    mainCpu: main0 !== undefined && main1 !== undefined ? (main1 - main0) / 1e6 / n : undefined,
+    clientCpu: (client.user + client.system) / 1000 / n,
   };
+}
+
+/**
+ * Nanoseconds a thread has spent on a CPU (Linux's schedstat, exact where /proc/.../stat counts
+ * 10 ms ticks); the main thread's id is the process id. Undefined where there is no /proc.
+ */
+function threadCpuNs(pid: number, tid = pid): number | undefined {
+  try {
+    const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    return Number.isFinite(ns) ? ns : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 type Fa = "auto" | "on" | "off";
