@@ -117,3 +117,16 @@ test("BF16: the top half of each float32, ties to even, NaNs kept quiet; it read
   const back = decodeTensor(GgmlType.BF16, out, src.length);
   assert.deepEqual([...back.subarray(0, 4)], [1, 1, 1.015625, 1.0078125]);
 });
+
+test("F16 tensors: each value as f32ToF16 converts it, subnormals, ties, overflow and NaN included", () => {
+  const values = new Float32Array(4096);
+  new Prng(5).fillUniform(values, 70000);
+  const specials = [0, -0, 1, -1, 65504, 65519.99, 65520, -65536, 2 ** -14, 2 ** -24, 2 ** -25, 3e-8, 1e-10];
+  specials.push(1 + 2 ** -11, 1 + 3 * 2 ** -11, Infinity, -Infinity, NaN, 0.1, 1 / 3);
+  values.set(specials);
+  for (let i = 32; i < 64; i++) values[i] = values[i + 64]! * 2 ** -20;
+  const out = Buffer.alloc(encodedSize(GgmlType.F16, values.length));
+  encodeTensor(GgmlType.F16, values, out);
+  for (let i = 0; i < values.length; i++)
+    assert.equal(out.readUInt16LE(2 * i), f32ToF16(values[i]!), `value ${values[i]}`);
+});

@@ -94,8 +94,29 @@ function encodeF32(src: Float32Array, out: Buffer, outOffset = 0): number {
   return src.length * 4;
 }
 
+/**
+ * f32ToF16 for every value; the common case (a value with a normal half) is written out here on
+ * the float's bits, which is several times faster than a call per value.
+ */
 function encodeF16(src: Float32Array, out: Buffer, outOffset = 0): number {
-  for (let i = 0; i < src.length; i++) out.writeUInt16LE(f32ToF16(src[i] ?? 0), outOffset + i * 2);
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < src.length; i++) {
+    const x = bits[i] as number;
+    const exp = (x >>> 23) & 0xff;
+    let half: number;
+    if (exp > 112 && exp < 143) {
+      // rebias the exponent, keep the top 10 mantissa bits, round the other 13 to nearest even
+      const mant = x & 0x7fffff;
+      half = ((exp - 112) << 10) | (mant >>> 13);
+      const rest = mant & 0x1fff;
+      if (rest > 0x1000 || (rest === 0x1000 && (half & 1) !== 0)) half++;
+      half |= (x >>> 16) & 0x8000;
+    } else {
+      half = f32ToF16(src[i] as number);
+    }
+    out[outOffset + 2 * i] = half & 0xff;
+    out[outOffset + 2 * i + 1] = half >>> 8;
+  }
   return src.length * 2;
 }
 
