@@ -102,7 +102,10 @@ test("untied output gets Q6_K and the token embeddings the plain type; Q8_0 and 
   assert.deepEqual(layersByType(file, "F16", "ffn_norm.weight"), { F32: [...Array(8).keys()] });
 });
 
-test("rows that are not whole 32-value blocks stay F16", () => {
+test("rows that are not whole 32-value blocks stay F16; BF16, F16 and F32 need no whole blocks", () => {
   const file = model(2, 40, 64, 40, 100);
   assert.deepEqual(layersByType(file, "Q4_K_M", "attn_q.weight"), { F16: [0, 1] });
+  assert.deepEqual(layersByType(file, "Q8_0", "attn_q.weight"), { F16: [0, 1] });
+  assert.deepEqual(layersByType(file, "BF16", "attn_q.weight"), { BF16: [0, 1] });
+  assert.deepEqual(layersByType(file, "F32", "attn_q.weight"), { F32: [0, 1] });
 });

@@ -8,7 +8,7 @@
  */
 import type { GgufFile, GgufTensorInfo } from "./reader.js";
 import { architecture, archValue } from "./info.js";
-import { FileType, GgmlType } from "./types.js";
+import { FileType, GgmlType, ggmlTypeLayout } from "./types.js";
 import { isWritableType, type WritableType } from "./quant.js";
 
 /** The file types create can quantize to, named as `general.file_type`'s FileType keys. */
@@ -68,22 +68,20 @@ function moreBits(i: number, n: number): boolean {
   return i < div(n, 8) || i >= div(7 * n, 8) || (i - div(n, 8)) % 3 === 2;
 }
 
-const BLOCK: Partial<Record<number, number>> = {
-  [GgmlType.Q4_K]: 256,
-  [GgmlType.Q5_K]: 256,
-  [GgmlType.Q6_K]: 256,
-};
 const FALLBACK: Partial<Record<number, WritableType>> = {
   [GgmlType.Q4_K]: GgmlType.Q5_0,
   [GgmlType.Q5_K]: GgmlType.Q5_1,
   [GgmlType.Q6_K]: GgmlType.Q8_0,
 };
 
-/** A 32-value type when rows are not whole super-blocks; F16 when they are not whole blocks either. */
+/**
+ * The type itself when rows are whole blocks of it; otherwise a k-quant's 32-value fallback, and
+ * F16 when rows are not whole 32-value blocks either. Unblocked types (F32, F16, BF16) always fit.
+ */
 function fitRows(type: WritableType, rowLength: number): WritableType {
-  if (type === GgmlType.F16 || type === GgmlType.F32) return type;
-  const fallback = rowLength % (BLOCK[type] ?? 32) !== 0 ? (FALLBACK[type] ?? type) : type;
-  return rowLength % 32 === 0 ? fallback : GgmlType.F16;
+  if (rowLength % (ggmlTypeLayout(type)?.blockSize ?? 1) === 0) return type;
+  const fallback = FALLBACK[type];
+  return fallback !== undefined && rowLength % 32 === 0 ? fallback : GgmlType.F16;
 }
 
 /** Every tensor of `file` with the type `fileType` gives it, in llama-quantize's write order. */
