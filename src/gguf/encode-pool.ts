@@ -6,7 +6,7 @@
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { encodeToBuffer, type WritableType } from "./quant.js";
-import { isRawValues, rawWidth, type RawValues } from "./raw-values.js";
+import { isRawValues, rawCount, type RawValues } from "./raw-values.js";
 
 interface Request {
   id: number;
@@ -75,10 +75,7 @@ if (!isMainThread && parentPort) {
   let scratch = new Float32Array(0);
   port.on("message", ({ id, type, src }: Request) => {
     try {
-      if (isRawValues(src)) {
-        const n = src.bytes.byteLength / rawWidth[src.type];
-        if (scratch.length < n) scratch = new Float32Array(n);
-      }
+      if (isRawValues(src) && scratch.length < rawCount(src)) scratch = new Float32Array(rawCount(src));
       const out = encodeToBuffer(type, src, scratch);
       port.postMessage({ id, out } satisfies Reply, [out.buffer as ArrayBuffer]);
     } catch (err) {

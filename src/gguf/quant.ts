@@ -6,7 +6,7 @@
 import { f16ToF32, f32ToF16 } from "./fp16.js";
 import { GgmlType, ggmlTypeLayout } from "./types.js";
 import { checkBlocks, roundAway, signedMax } from "./block-math.js";
-import { isRawValues, rawToF32, rawWidth, type RawValues } from "./raw-values.js";
+import { isRawValues, rawToF32, rawWidth, type RawType, type RawValues } from "./raw-values.js";
 import {
   dequantizeQ4_K,
   dequantizeQ5_0,
@@ -135,30 +135,16 @@ function encodeBF16(src: Float32Array, out: Buffer, outOffset = 0): number {
   return src.length * 2;
 }
 
-function decodeBF16(src: Buffer, count: number): Float32Array {
-  const out = new Float32Array(count);
-  const bits = new Uint32Array(out.buffer);
-  for (let i = 0; i < count; i++) bits[i] = src.readUInt16LE(i * 2) << 16;
-  return out;
-}
-
-function decodeF32(src: Buffer, count: number): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = src.readFloatLE(i * 4);
-  return out;
-}
-
-function decodeF16(src: Buffer, count: number): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = f16ToF32(src.readUInt16LE(i * 2));
-  return out;
+/** Decodes `count` values of an unblocked type the way the quantizer reads its sources. */
+function decodeRaw(type: RawType): Decode {
+  return (src, count) => rawToF32({ type, bytes: src.subarray(0, count * rawWidth[type]) });
 }
 
 /** The tensor types the writer can produce, each with its encoder and decoder. */
 const CODECS = {
-  [GgmlType.F32]: [encodeF32, decodeF32],
-  [GgmlType.F16]: [encodeF16, decodeF16],
-  [GgmlType.BF16]: [encodeBF16, decodeBF16],
+  [GgmlType.F32]: [encodeF32, decodeRaw(GgmlType.F32)],
+  [GgmlType.F16]: [encodeF16, decodeRaw(GgmlType.F16)],
+  [GgmlType.BF16]: [encodeBF16, decodeRaw(GgmlType.BF16)],
   [GgmlType.Q8_0]: [quantizeQ8_0, dequantizeQ8_0],
   [GgmlType.Q4_0]: [quantizeQ4_0, dequantizeQ4_0],
   [GgmlType.Q5_0]: [quantizeQ5_0, dequantizeQ5_0],
@@ -197,13 +183,7 @@ export function encodeToBuffer(
   src: Float32Array | RawValues,
   scratch?: Float32Array,
 ): Buffer {
-  let values: Float32Array;
-  if (isRawValues(src)) {
-    const n = src.bytes.byteLength / rawWidth[src.type];
-    values = rawToF32(src, scratch && scratch.length >= n ? scratch.subarray(0, n) : undefined);
-  } else {
-    values = src;
-  }
+  const values = isRawValues(src) ? rawToF32(src, scratch) : src;
   const out = Buffer.alloc(encodedSize(type, values.length));
   encodeTensor(type, values, out, 0);
   return out;

@@ -23,6 +23,11 @@ export function isRawType(type: number): type is RawType {
   return Object.hasOwn(rawWidth, type);
 }
 
+/** How many values `raw` holds. */
+export function rawCount(raw: RawValues): number {
+  return raw.bytes.byteLength / rawWidth[raw.type];
+}
+
 export function isRawValues(src: Float32Array | RawValues): src is RawValues {
   return !(src instanceof Float32Array);
 }
@@ -38,11 +43,15 @@ function halves(): Float32Array {
   return halfTable;
 }
 
-/** The values of `raw` as float32, into `out` (default: a new array). */
-export function rawToF32(raw: RawValues, out?: Float32Array): Float32Array {
+/**
+ * The values of `raw` as float32: in `into` when it has room for them (the part they fill is
+ * returned, `into` itself when they fill it), or else in a new array.
+ */
+export function rawToF32(raw: RawValues, into?: Float32Array): Float32Array {
   const { bytes } = raw;
-  const n = bytes.byteLength / rawWidth[raw.type];
-  const dest = out ?? new Float32Array(n);
+  const n = rawCount(raw);
+  const dest =
+    !into || into.length < n ? new Float32Array(n) : into.length === n ? into : into.subarray(0, n);
   if (raw.type === GgmlType.F32) {
     // a copy first when the bytes are not 4-aligned (a Buffer from Node's pool can start anywhere)
     const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
