@@ -59,8 +59,8 @@ export async function requantize(
     await writeGguf(outPath, {
       metadata: quantizedMetadata(file, FileType[fileType]),
       tensors,
-      // Chunks of 256K values, four per worker in flight: a slow k-quant matrix then spreads over
-      // every worker instead of holding the window while fast Q5_0 chunks queue behind it.
+      // Chunks of 256K values, four per worker in flight: a big k-quant matrix spreads over every
+      // worker, and the writer takes chunks back in whatever order they finish.
       chunkElements: 1 << 18,
       encoder: { encode: (type, src) => pool.encode(type, src), inFlight: pool.size * 4 },
     });
