@@ -55,12 +55,14 @@ export function abortOnClose(res: ServerResponse): AbortSignal {
 export class NdjsonWriter {
   readonly signal: AbortSignal;
   private started = false;
+  private readonly body: StreamedBody;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly contentType = ndjsonType,
   ) {
     this.signal = abortOnClose(res);
+    this.body = new StreamedBody(res);
   }
 
   get closed(): boolean {
@@ -77,17 +79,7 @@ export class NdjsonWriter {
       this.started = true;
       this.res.writeHead(200, { "Content-Type": this.contentType });
     }
-    const line = `${goJson(obj)}\n`;
-    // Node frames a chunk as four writes and sends them one tick later; corked here, they go out
-    // as one writev now, without the extra turn through the tick queue.
-    const socket = this.res.socket;
-    if (!socket || socket.writableCorked) {
-      this.res.write(line);
-      return;
-    }
-    socket.cork();
-    this.res.write(line);
-    socket.uncork();
+    this.body.write(`${goJson(obj)}\n`);
   }
 
   /** An error before the first line is a plain JSON error reply; after it, a final error line. */
@@ -105,5 +97,38 @@ export class NdjsonWriter {
     if (!this.started && !this.closed) this.res.writeHead(200, { "Content-Type": this.contentType });
     this.started = true;
     this.res.end();
+  }
+}
+
+/**
+ * The body of a streamed response, written a piece at a time (a token's NDJSON line or SSE event).
+ * Node's res.write frames a chunk as four socket writes (size, CRLF, data, CRLF) queued behind a
+ * cork until the next tick; for a streamed token that took more of the server's main thread than
+ * the rest of the token's way through it. So only the first piece, which carries the headers, goes
+ * through res.write; later ones are framed here and handed to the socket in one write, behind
+ * whatever the response already queued there.
+ */
+export class StreamedBody {
+  private headersQueued = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  write(text: string): void {
+    const { res } = this;
+    // No socket yet: a pipelined response waits for the one before it, and res.write queues.
+    const socket = res.socket;
+    if (this.headersQueued && socket && !socket.destroyed && res.chunkedEncoding) {
+      socket.write(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`);
+      return;
+    }
+    this.headersQueued = true;
+    if (!socket || socket.writableCorked) {
+      res.write(text);
+      return;
+    }
+    // Corked, the headers and the first chunk go out as one writev now rather than a tick later.
+    socket.cork();
+    res.write(text);
+    socket.uncork();
   }
 }

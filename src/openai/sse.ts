@@ -5,14 +5,16 @@
  */
 import type { ServerResponse } from "node:http";
 import { goJson } from "../store/index.js";
-import { abortOnClose } from "../api/http.js";
+import { StreamedBody, abortOnClose } from "../api/http.js";
 
 export class SseWriter {
   readonly signal: AbortSignal;
   private started = false;
+  private readonly body: StreamedBody;
 
   constructor(private readonly res: ServerResponse) {
     this.signal = abortOnClose(res);
+    this.body = new StreamedBody(res);
   }
 
   get closed(): boolean {
@@ -37,14 +39,14 @@ export class SseWriter {
   data(value: unknown): void {
     if (this.closed) return;
     this.begin();
-    this.res.write(`data: ${typeof value === "string" ? value : goJson(value)}\n\n`);
+    this.body.write(`data: ${typeof value === "string" ? value : goJson(value)}\n\n`);
   }
 
   /** One named event (Anthropic's and the Responses API's framing); sortKeys as Go writes maps. */
   event(name: string, value: unknown, options: { sortKeys?: boolean } = {}): void {
     if (this.closed) return;
     this.begin();
-    this.res.write(`event: ${name}\ndata: ${goJson(value, options)}\n\n`);
+    this.body.write(`event: ${name}\ndata: ${goJson(value, options)}\n\n`);
   }
 
   end(): void {
