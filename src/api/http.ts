@@ -115,9 +115,10 @@ export class StreamedBody {
 
   write(text: string): void {
     const { res } = this;
-    // No socket yet: a pipelined response waits for the one before it, and res.write queues.
+    // No socket yet: a pipelined response waits for the one before it, and res.write queues. Once
+    // the response has ended, the socket may carry the next one: res.write refuses the piece.
     const socket = res.socket;
-    if (this.headersQueued && socket && !socket.destroyed && res.chunkedEncoding) {
+    if (this.headersQueued && socket && !socket.destroyed && res.chunkedEncoding && !res.writableEnded) {
       socket.write(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`);
       return;
     }
