@@ -8,6 +8,8 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
+import { presetSpec, writeRandomModel } from "../src/gguf/index.js";
+import { writeCheckpoint } from "./helpers/checkpoint.js";
 import { freePort, killAll, startServe, tollama, type CliResult, type ServeProcess } from "./cli-helpers.js";
 
 let dir: string;
@@ -136,6 +138,23 @@ describe("create", () => {
     assert.equal(r.stdout, "Derived system.");
     const p = await run(["show", "derived", "--parameters"]);
     assert.match(p.stdout, /^num_predict\s+8$/m);
+  });
+
+  test("FROM a safetensors folder: its files are uploaded and the server converts them", async () => {
+    const f16 = path.join(dir, "f16.gguf");
+    await writeRandomModel(f16, presetSpec("tiny", { arch: "llama", quant: "F16", qkvBias: false }));
+    await writeCheckpoint(f16, path.join(dir, "hf-llama"));
+    await writeFile(path.join(dir, "FromFolder"), "FROM ./hf-llama\nPARAMETER num_predict 4\n");
+    const r = await run(["create", "from-folder", "-f", path.join(dir, "FromFolder")]);
+    ok(r, true);
+    assert.match(r.stderr, /copying file sha256:/);
+    assert.match(r.stderr, /converting model/);
+    assert.match(r.stderr, /success/);
+    const show = await run(["show", "from-folder"]);
+    ok(show);
+    assert.match(show.stdout, /architecture\s+llama/);
+    assert.match(show.stdout, /quantization\s+F16/);
+    ok(await run(["run", "from-folder", "hi"]));
   });
 
   test("bad Modelfiles: Ollama's errors, with line numbers, exit 1", async () => {

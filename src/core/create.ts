@@ -31,6 +31,7 @@ import {
 import { DIGEST_PATTERN, detectContentType, normaliseDigest, validFsPath } from "./create/files.js";
 import { detectTemplate } from "./create/templates.js";
 import { quantizeLayers } from "./create/quantize.js";
+import { convertToBlob } from "./create/convert.js";
 
 export interface CreateProgress {
   status: string;
@@ -258,8 +259,10 @@ async function* layersFromFiles(
   isAdapter: boolean,
 ): AsyncGenerator<CreateProgress, PendingLayer[]> {
   const kind = await detectModelType(store, files);
-  if (kind === "safetensors")
-    throw bad("safetensors conversion is not supported by this server; convert to GGUF first");
+  if (kind === "safetensors") {
+    if (isAdapter) throw bad("safetensors adapters are not supported by this server; convert to GGUF first");
+    return yield* convertedLayers(store, files);
+  }
   if (kind !== "gguf") throw bad(errUnknownType);
   const paths = Object.keys(files).sort();
   if (paths.length === 0) throw bad("no files provided to convert");
@@ -296,6 +299,21 @@ async function* layersFromFiles(
     layers.push({ ...created, gguf });
   }
   if (!isAdapter) layers.push(...(await detectChatTemplate(store, layers)));
+  return layers;
+}
+
+/** A safetensors checkpoint converted to one GGUF model layer, with its chat template detected. */
+async function* convertedLayers(
+  store: Store,
+  files: Record<string, string>,
+): AsyncGenerator<CreateProgress, PendingLayer[]> {
+  yield { status: "converting model" };
+  const blob = await convertToBlob(store, files);
+  const { layer } = await store.layerFromBlob(blob.digest, MEDIA_TYPES.model);
+  const gguf = await readGguf(store.blobPath(blob.digest), { maxArrayLength: 0 });
+  const status = `${blob.existed ? "using existing" : "creating new"} layer ${blob.digest}`;
+  const layers: PendingLayer[] = [{ layer, status, gguf }];
+  layers.push(...(await detectChatTemplate(store, layers)));
   return layers;
 }
 

@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { architectureFor, ggufTensorName, llama3RopeFactors } from "./architectures.js";
+import { headRowOrder } from "./convert.js";
+
+test("checkpoint tensor names map to llama.cpp's", () => {
+  assert.equal(ggufTensorName("model.embed_tokens.weight"), "token_embd.weight");
+  assert.equal(ggufTensorName("lm_head.weight"), "output.weight");
+  assert.equal(ggufTensorName("model.norm.weight"), "output_norm.weight");
+  assert.equal(ggufTensorName("model.layers.11.self_attn.q_proj.bias"), "blk.11.attn_q.bias");
+  assert.equal(ggufTensorName("model.layers.0.self_attn.k_norm.weight"), "blk.0.attn_k_norm.weight");
+  assert.equal(ggufTensorName("model.layers.3.post_attention_layernorm.weight"), "blk.3.ffn_norm.weight");
+  assert.equal(ggufTensorName("model.layers.3.mlp.down_proj.weight"), "blk.3.ffn_down.weight");
+  assert.equal(ggufTensorName("model.layers.0.self_attn.rotary_emb.inv_freq"), null);
+  assert.throws(() => ggufTensorName("model.layers.0.mlp.experts.0.w1.weight"), /unsupported tensor/);
+});
+
+test("architectures by config.json, and Ollama's errors for the rest", () => {
+  assert.equal(architectureFor({ architectures: ["LlamaForCausalLM"] }).name, "llama");
+  assert.equal(architectureFor({ architectures: ["MistralForCausalLM"] }).name, "llama");
+  assert.equal(architectureFor({ architectures: ["Qwen2ForCausalLM"] }).name, "qwen2");
+  assert.equal(architectureFor({ architectures: ["Qwen3ForCausalLM"] }).name, "qwen3");
+  assert.throws(
+    () => architectureFor({ architectures: ["BloomForCausalLM"] }),
+    /unsupported architecture "Bloom/,
+  );
+  assert.throws(() => architectureFor({}), /unknown architecture/);
+});
+
+test("llama metadata: rope dimensions from head_dim when given, linear rope scaling", () => {
+  const llama = architectureFor({ architectures: ["LlamaForCausalLM"] });
+  const m = llama.metadata(
+    {
+      hidden_size: 5120,
+      num_attention_heads: 32,
+      head_dim: 128,
+      rope_scaling: { type: "linear", factor: 2 },
+    },
+    1000,
+  );
+  assert.equal(m["llama.rope.dimension_count"]?.value, 128);
+  assert.equal(m["llama.attention.key_length"]?.value, 128);
+  assert.equal(m["llama.rope.scaling.factor"]?.value, 2);
+  assert.equal(m["llama.vocab_size"]?.value, 1000);
+  assert.equal(m["llama.block_count"], undefined, "missing config values are left out");
+});
+
+test("q/k rows: each head's two rotary halves are interleaved", () => {
+  // 2 heads of 4 rows: source [a0 a1 b0 b1] per head becomes [a0 b0 a1 b1]
+  const order = headRowOrder(8, 2, "q");
+  assert.deepEqual(
+    Array.from({ length: 8 }, (_, r) => order(r)),
+    [0, 2, 1, 3, 4, 6, 5, 7],
+  );
+  assert.throws(() => headRowOrder(6, 4, "q"), /do not split/);
+});
+
+test("Llama 3 rope factors: 1 for short wavelengths, the factor for long ones", () => {
+  const f = llama3RopeFactors({
+    hidden_size: 4096,
+    num_attention_heads: 32,
+    rope_theta: 500000,
+    rope_scaling: { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4 },
+  });
+  assert.ok(f);
+  assert.equal(f.length, 64);
+  assert.equal(f[0], 1);
+  assert.equal(f[63], 8);
+  assert.ok((f[40] as number) > 1 && (f[40] as number) <= 8);
+  assert.equal(llama3RopeFactors({ hidden_size: 4096, num_attention_heads: 32, rope_theta: 1e4 }), undefined);
+});

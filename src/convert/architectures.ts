@@ -1,0 +1,192 @@
+/**
+ * The Hugging Face architectures tollama converts, as Ollama's converter does: each names its GGUF
+ * architecture, maps config.json to `<arch>.*` metadata and checkpoint tensor names to llama.cpp's.
+ */
+import { GgufValueType, type GgufTypedValue } from "../gguf/index.js";
+
+/** config.json's fields that the converters read (others are ignored). */
+export interface HfConfig {
+  architectures?: string[];
+  vocab_size?: number;
+  num_hidden_layers?: number;
+  max_position_embeddings?: number;
+  hidden_size?: number;
+  intermediate_size?: number;
+  num_attention_heads?: number;
+  num_key_value_heads?: number;
+  head_dim?: number;
+  rope_theta?: number;
+  rms_norm_eps?: number;
+  rope_scaling?: {
+    type?: string;
+    rope_type?: string;
+    factor?: number;
+    low_freq_factor?: number;
+    high_freq_factor?: number;
+    original_max_position_embeddings?: number;
+  } | null;
+}
+
+export interface Architecture {
+  /** general.architecture */
+  name: string;
+  /** `<arch>.*` keys for this config; `vocabSize` is the converted vocabulary's. */
+  metadata(config: HfConfig, vocabSize: number): Record<string, GgufTypedValue>;
+  /**
+   * Heads to regroup a tensor's rows for (llama's q and k: Hugging Face interleaves each head's
+   * rotary halves differently from llama.cpp); undefined for the rest.
+   */
+  repackHeads?(ggufName: string, config: HfConfig): number | undefined;
+}
+
+const u32 = (value: number): GgufTypedValue => ({ type: GgufValueType.UINT32, value });
+const f32 = (value: number): GgufTypedValue => ({ type: GgufValueType.FLOAT32, value });
+const str = (value: string): GgufTypedValue => ({ type: GgufValueType.STRING, value });
+
+/** Keys every architecture writes; those whose config value is missing or zero are left out. */
+function common(arch: string, c: HfConfig, vocabSize: number): Record<string, GgufTypedValue> {
+  const out: Record<string, GgufTypedValue> = {};
+  const put = (key: string, v: GgufTypedValue | undefined) => {
+    if (v && v.value !== 0) out[`${arch}.${key}`] = v;
+  };
+  const heads = c.num_attention_heads ?? 0;
+  put("vocab_size", u32(vocabSize));
+  put("block_count", u32(c.num_hidden_layers ?? 0));
+  put("context_length", u32(c.max_position_embeddings ?? 0));
+  put("embedding_length", u32(c.hidden_size ?? 0));
+  put("feed_forward_length", u32(c.intermediate_size ?? 0));
+  put("attention.head_count", u32(heads));
+  put("attention.head_count_kv", u32(c.num_key_value_heads ?? 0));
+  put("rope.freq_base", f32(c.rope_theta ?? 0));
+  put("attention.layer_norm_rms_epsilon", f32(c.rms_norm_eps ?? 0));
+  if (c.head_dim) {
+    put("attention.key_length", u32(c.head_dim));
+    put("attention.value_length", u32(c.head_dim));
+  }
+  return out;
+}
+
+const llama: Architecture = {
+  name: "llama",
+  metadata(c, vocabSize) {
+    const out = common("llama", c, vocabSize);
+    const heads = c.num_attention_heads ?? 0;
+    const headDim = c.head_dim ?? (heads > 0 ? Math.floor((c.hidden_size ?? 0) / heads) : 0);
+    if (headDim > 0) out["llama.rope.dimension_count"] = u32(headDim);
+    const scaling = c.rope_scaling;
+    if (scaling?.type === "linear" && scaling.factor) {
+      out["llama.rope.scaling.type"] = str("linear");
+      out["llama.rope.scaling.factor"] = f32(scaling.factor);
+    }
+    return out;
+  },
+  repackHeads(name, c) {
+    if (name.endsWith("attn_q.weight")) return c.num_attention_heads;
+    if (name.endsWith("attn_k.weight")) return c.num_key_value_heads || c.num_attention_heads;
+    return undefined;
+  },
+};
+
+function qwen(name: "qwen2" | "qwen3"): Architecture {
+  return {
+    name,
+    metadata(c, vocabSize) {
+      const out = common(name, c, vocabSize);
+      const scaling = c.rope_scaling;
+      if (scaling?.type === "yarn" && scaling.factor) {
+        out[`${name}.rope.scaling.type`] = str("yarn");
+        out[`${name}.rope.scaling.factor`] = f32(scaling.factor);
+        if (scaling.original_max_position_embeddings)
+          out[`${name}.rope.scaling.original_context_length`] = u32(scaling.original_max_position_embeddings);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * By config.json's `architectures[0]`. Ollama converts LlamaForCausalLM and Qwen2ForCausalLM this
+ * way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no biases) convert the same.
+ */
+const byHfName: Record<string, Architecture> = {
+  LlamaForCausalLM: llama,
+  MistralForCausalLM: llama,
+  Qwen2ForCausalLM: qwen("qwen2"),
+  Qwen3ForCausalLM: qwen("qwen3"),
+};
+
+export function architectureFor(config: HfConfig): Architecture {
+  const hf = config.architectures?.[0];
+  if (hf === undefined) throw new Error("unknown architecture");
+  const arch = byHfName[hf];
+  if (!arch) throw new Error(`unsupported architecture "${hf}"`);
+  return arch;
+}
+
+/** Block-level parts, Hugging Face's name then llama.cpp's. */
+const blockParts: ReadonlyArray<[string, string]> = [
+  ["input_layernorm", "attn_norm"],
+  ["self_attn.q_proj", "attn_q"],
+  ["self_attn.k_proj", "attn_k"],
+  ["self_attn.v_proj", "attn_v"],
+  ["self_attn.o_proj", "attn_output"],
+  ["self_attn.q_norm", "attn_q_norm"],
+  ["self_attn.k_norm", "attn_k_norm"],
+  ["post_attention_layernorm", "ffn_norm"],
+  ["mlp.gate_proj", "ffn_gate"],
+  ["mlp.up_proj", "ffn_up"],
+  ["mlp.down_proj", "ffn_down"],
+];
+
+const topLevel: Record<string, string> = {
+  "model.embed_tokens": "token_embd",
+  "model.norm": "output_norm",
+  lm_head: "output",
+};
+
+/**
+ * llama.cpp's name for a checkpoint tensor; null for one it does not use (rotary inverse
+ * frequencies, which llama.cpp computes itself). Throws for a tensor it would not know.
+ */
+export function ggufTensorName(hfName: string): string | null {
+  if (hfName.endsWith(".rotary_emb.inv_freq")) return null;
+  const dot = hfName.lastIndexOf(".");
+  const [stem, suffix] = [hfName.slice(0, dot), hfName.slice(dot)];
+  const top = topLevel[stem];
+  if (top) return top + suffix;
+  const block = /^model\.layers\.(\d+)\.(.+)$/.exec(stem);
+  const part = block && blockParts.find(([hf]) => hf === block[2]);
+  if (block && part) return `blk.${block[1]}.${part[1]}${suffix}`;
+  throw new Error(`unsupported tensor "${hfName}"`);
+}
+
+/**
+ * Llama 3's rope_freqs.weight: per-frequency scaling factors for its long-context rope
+ * ("llama3" rope_scaling), one per pair of head dimensions; undefined for other models.
+ */
+export function llama3RopeFactors(c: HfConfig): Float32Array | undefined {
+  const s = c.rope_scaling;
+  const heads = c.num_attention_heads ?? 0;
+  const theta = c.rope_theta ?? 0;
+  if (s?.rope_type !== "llama3" || !c.hidden_size || !heads || !theta) return undefined;
+  const dim = Math.floor(c.hidden_size / heads);
+  if (dim === 0) return undefined;
+  const factor = s.factor || 8;
+  const low = s.low_freq_factor || 1;
+  const high = s.high_freq_factor || 4;
+  const original = s.original_max_position_embeddings || 8192;
+  const [lowWavelength, highWavelength] = [original / low, original / high];
+  const out = new Float32Array(dim / 2);
+  for (let i = 0; i < dim; i += 2) {
+    const wavelength = 2 * Math.PI * Math.pow(theta, i / dim);
+    let f: number;
+    if (wavelength < highWavelength) f = 1;
+    else if (wavelength > lowWavelength) f = factor;
+    else {
+      const smooth = (original / wavelength - low) / (high - low);
+      f = 1 / ((1 - smooth) / factor + smooth);
+    }
+    out[i / 2] = f;
+  }
+  return out;
+}

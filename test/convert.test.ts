@@ -1,0 +1,244 @@
+// Creating a model from a Hugging Face safetensors checkpoint, as `ollama create` does for a folder:
+// checkpoints written from generated F16 models convert back to the same tensors, and a server
+// creates, shows and runs them like the GGUF they came from.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import {
+  SHARED_MODELS_DIR,
+  isGgufArray,
+  presetSpec,
+  readGguf,
+  readTensorData,
+  writeRandomModel,
+  type ModelArch,
+} from "../src/gguf/index.js";
+import { convertCheckpoint } from "../src/convert/index.js";
+import { writeCheckpoint } from "./helpers/checkpoint.js";
+import { addModel, startServer, type TestServer } from "./helpers/server.js";
+
+let scratch: string;
+const models: Partial<Record<ModelArch, string>> = {};
+
+/** A small F16 model of `arch` (llama without biases, qwen2 with, qwen3 with q/k norms). */
+async function model(arch: ModelArch): Promise<string> {
+  const path = join(scratch, `${arch}.gguf`);
+  await writeRandomModel(
+    path,
+    presetSpec("tiny", {
+      arch,
+      quant: "F16",
+      qkvBias: arch === "qwen2",
+      tiedEmbeddings: arch !== "llama",
+      seed: 7,
+    }),
+  );
+  return path;
+}
+
+async function checkpoint(gguf: string, name: string, split = false): Promise<Map<string, string>> {
+  const dir = join(scratch, name);
+  const files = await writeCheckpoint(gguf, dir, { split });
+  return new Map(files.map((f) => [f, join(dir, f)]));
+}
+
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "tollama-convert-"));
+  for (const arch of ["llama", "qwen2", "qwen3"] as const) models[arch] = await model(arch);
+});
+after(() => rm(scratch, { recursive: true, force: true }));
+
+describe("converting a checkpoint gives back the model's tensors", () => {
+  for (const arch of ["llama", "qwen2", "qwen3"] as const) {
+    test(arch, async () => {
+      const source = models[arch] as string;
+      const out = join(scratch, `${arch}-converted.gguf`);
+      await convertCheckpoint(await checkpoint(source, `${arch}-hf`, arch === "llama"), out, 1);
+      const [a, b] = [await readGguf(source), await readGguf(out)];
+      assert.equal(b.metadata["general.architecture"], arch);
+      assert.equal(b.metadata["general.file_type"], 1);
+      assert.equal(b.metadata["tokenizer.ggml.model"], "gpt2");
+      assert.equal(b.metadata["tokenizer.ggml.pre"], "qwen2");
+      for (const key of ["block_count", "embedding_length", "feed_forward_length", "attention.head_count_kv"])
+        assert.equal(b.metadata[`${arch}.${key}`], a.metadata[`${arch}.${key}`], key);
+      for (const key of [
+        "tokenizer.ggml.eos_token_id",
+        "tokenizer.ggml.bos_token_id",
+        "tokenizer.chat_template",
+      ])
+        assert.equal(b.metadata[key], a.metadata[key], key);
+      assert.deepEqual(b.tensors.map((t) => t.name).sort(), a.tensors.map((t) => t.name).sort());
+      for (const t of a.tensors) {
+        const c = b.tensors.find((x) => x.name === t.name);
+        assert.ok(c, t.name);
+        assert.deepEqual(c.shape, t.shape, t.name);
+        assert.equal(c.type, t.type, t.name);
+        const same = (await readTensorData(source, a, t)).equals(await readTensorData(out, b, c));
+        assert.ok(same, `${t.name} differs`);
+      }
+    });
+  }
+});
+
+const spmVocab = join(SHARED_MODELS_DIR, "ggml-vocab-llama-spm.gguf");
+
+/** A SentencePiece ModelProto holding the pieces of a GGUF's "llama" vocabulary. */
+function sentencePieceModel(tokens: string[], scores: number[], types: number[]): Buffer {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+    out.push(n);
+    return Buffer.from(out);
+  };
+  const bytes = (field: number, data: Buffer) =>
+    Buffer.concat([varint(field * 8 + 2), varint(data.length), data]);
+  return Buffer.concat(
+    tokens.map((text, i) => {
+      const score = Buffer.alloc(5);
+      score[0] = 2 * 8 + 5;
+      score.writeFloatLE(scores[i] ?? 0, 1);
+      const type = Buffer.concat([varint(3 * 8), varint(types[i] ?? 1)]);
+      return bytes(1, Buffer.concat([bytes(1, Buffer.from(text)), score, type]));
+    }),
+  );
+}
+
+test(
+  "a SentencePiece tokenizer.model converts to the vocabulary llama.cpp's own converter wrote",
+  { skip: !existsSync(spmVocab) && `${spmVocab} is absent` },
+  async () => {
+    const gguf = join(scratch, "spm.gguf");
+    await writeRandomModel(
+      gguf,
+      presetSpec("tiny", {
+        arch: "llama",
+        quant: "F16",
+        qkvBias: false,
+        tokenizer: { kind: "gguf", path: spmVocab },
+      }),
+    );
+    const vocab = await readGguf(spmVocab);
+    const list = (key: string) => {
+      const v = vocab.metadata[key];
+      return isGgufArray(v) ? (v.values as never[]) : [];
+    };
+    const spm = sentencePieceModel(
+      list("tokenizer.ggml.tokens"),
+      list("tokenizer.ggml.scores"),
+      list("tokenizer.ggml.token_type"),
+    );
+    const dir = join(scratch, "spm-hf");
+    const names = await writeCheckpoint(gguf, dir, { extra: { "tokenizer.model": spm } });
+    const out = join(scratch, "spm-converted.gguf");
+    await convertCheckpoint(new Map(names.map((n) => [n, join(dir, n)])), out, 1);
+    const converted = await readGguf(out);
+    assert.equal(converted.metadata["tokenizer.ggml.model"], "llama");
+    for (const key of ["tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type"]) {
+      const [a, b] = [vocab.metadata[key], converted.metadata[key]];
+      assert.ok(isGgufArray(a) && isGgufArray(b));
+      assert.deepEqual(b.values, a.values, key);
+    }
+    assert.equal(converted.metadata["tokenizer.ggml.bos_token_id"], 1);
+    assert.equal(converted.metadata["tokenizer.ggml.eos_token_id"], 2);
+    assert.equal(converted.metadata["tokenizer.ggml.add_bos_token"], true);
+  },
+);
+
+describe("/api/create from safetensors", () => {
+  let server: TestServer;
+  const sha = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+
+  /** Uploads the checkpoint's files as blobs; returns the `files` map of a create request. */
+  async function upload(files: Map<string, string>): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const [name, path] of files) {
+      const data = await readFile(path);
+      const res = await fetch(`${server.url}/api/blobs/${sha(data)}`, { method: "POST", body: data });
+      assert.ok(res.status === 201 || res.status === 200, `upload ${res.status}`);
+      out[name] = sha(data);
+    }
+    return out;
+  }
+
+  async function create(body: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+    const res = await fetch(`${server.url}/api/create`, { method: "POST", body: JSON.stringify(body) });
+    const text = await res.text();
+    return text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  async function generate(model: string): Promise<string> {
+    const res = await fetch(`${server.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({
+        model,
+        prompt: "Hello there",
+        raw: true,
+        stream: false,
+        options: { temperature: 0, seed: 1, num_predict: 12 },
+      }),
+    });
+    const body = (await res.json()) as { response?: string; error?: string };
+    assert.equal(res.status, 200, body.error);
+    return body.response ?? "";
+  }
+
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  for (const arch of ["qwen2", "llama"] as const) {
+    test(`a ${arch} checkpoint becomes an F16 model that answers as the GGUF it came from`, async () => {
+      const files = await upload(await checkpoint(models[arch] as string, `${arch}-api`));
+      const progress = await create({ model: `converted-${arch}`, files });
+      const statuses = progress.map((p) => p.status ?? p.error);
+      assert.equal(statuses[0], "converting model");
+      assert.ok(statuses.some((s) => typeof s === "string" && s.startsWith("creating new layer sha256:")));
+      assert.deepEqual(statuses.slice(-2), ["writing manifest", "success"]);
+
+      const show = await fetch(`${server.url}/api/show`, {
+        method: "POST",
+        body: JSON.stringify({ model: `converted-${arch}` }),
+      });
+      const details = ((await show.json()) as { details: Record<string, unknown> }).details;
+      assert.equal(details.family, arch);
+      assert.equal(details.format, "gguf");
+      assert.equal(details.quantization_level, "F16");
+
+      await addModel(server, `original-${arch}`, { gguf: models[arch] as string });
+      assert.equal(await generate(`converted-${arch}`), await generate(`original-${arch}`));
+    });
+  }
+
+  test("with quantize, the converted model is quantized too", async () => {
+    const files = await upload(await checkpoint(models.llama as string, "llama-api"));
+    const progress = await create({ model: "converted-q8", files, quantize: "q8_0" });
+    const statuses = progress.map((p) => p.status ?? p.error);
+    assert.ok(statuses.includes("quantizing F16 model to Q8_0"), JSON.stringify(statuses));
+    assert.equal(statuses.at(-1), "success");
+    const show = await fetch(`${server.url}/api/show`, { method: "POST", body: '{"model":"converted-q8"}' });
+    const details = ((await show.json()) as { details: Record<string, unknown> }).details;
+    assert.equal(details.family, "llama");
+    assert.equal(details.quantization_level, "Q8_0");
+    assert.ok((await generate("converted-q8")).length > 0);
+  });
+
+  test("a checkpoint it cannot convert ends with Ollama's error line", async () => {
+    const files = await checkpoint(models.qwen2 as string, "broken");
+    const config = files.get("config.json") as string;
+    await writeFile(config, JSON.stringify({ architectures: ["GPT2LMHeadModel"] }));
+    let progress = await create({ model: "broken", files: await upload(files) });
+    assert.deepEqual(progress.at(-1), { error: 'unsupported architecture "GPT2LMHeadModel"' });
+
+    files.delete("config.json");
+    progress = await create({ model: "broken", files: await upload(files) });
+    assert.deepEqual(progress.at(-1), { error: "open config.json: file does not exist" });
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * Hugging Face checkpoints for the safetensors import tests, made from a generated F16 GGUF: its
+ * tensors renamed back to Hugging Face's names and layouts in a safetensors file, its metadata as
+ * config.json, and its tokenizer as tokenizer.json and tokenizer_config.json. Converting the folder
+ * back must give the GGUF's tensors unchanged.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  GgmlType,
+  isGgufArray,
+  readGguf,
+  readTensorData,
+  type GgufFile,
+  type GgufTensorInfo,
+} from "../../src/gguf/index.js";
+
+const hfArchitectures: Record<string, string> = {
+  llama: "LlamaForCausalLM",
+  qwen2: "Qwen2ForCausalLM",
+  qwen3: "Qwen3ForCausalLM",
+};
+
+const blockNames: Record<string, string> = {
+  attn_norm: "input_layernorm",
+  attn_q: "self_attn.q_proj",
+  attn_k: "self_attn.k_proj",
+  attn_v: "self_attn.v_proj",
+  attn_output: "self_attn.o_proj",
+  attn_q_norm: "self_attn.q_norm",
+  attn_k_norm: "self_attn.k_norm",
+  ffn_norm: "post_attention_layernorm",
+  ffn_gate: "mlp.gate_proj",
+  ffn_up: "mlp.up_proj",
+  ffn_down: "mlp.down_proj",
+};
+
+function hfName(gguf: string): string {
+  const top: Record<string, string> = {
+    token_embd: "model.embed_tokens",
+    output_norm: "model.norm",
+    output: "lm_head",
+  };
+  const [stem, suffix] = [gguf.slice(0, gguf.lastIndexOf(".")), gguf.slice(gguf.lastIndexOf("."))];
+  const block = /^blk\.(\d+)\.(.+)$/.exec(stem);
+  if (block) return `model.layers.${block[1]}.${blockNames[block[2] as string] as string}${suffix}`;
+  return (top[stem] as string) + suffix;
+}
+
+export interface CheckpointOptions {
+  /** Extra files to write (name to contents), e.g. a tokenizer.model. */
+  extra?: Record<string, Buffer | string>;
+  /** Split the tensors over two safetensors files (model-0000N-of-00002). Default false. */
+  split?: boolean;
+}
+
+/** Writes the checkpoint of `ggufPath` (an F16 model) into `dir`; returns its files' names. */
+export async function writeCheckpoint(
+  ggufPath: string,
+  dir: string,
+  opts: CheckpointOptions = {},
+): Promise<string[]> {
+  const file = await readGguf(ggufPath);
+  const meta = (k: string) => file.metadata[k];
+  const arch = meta("general.architecture") as string;
+  const num = (k: string) => Number(meta(`${arch}.${k}`));
+  await mkdir(dir, { recursive: true });
+  const heads = num("attention.head_count");
+  const kvHeads = num("attention.head_count_kv");
+
+  const entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
+  for (const t of file.tensors) {
+    let data = await readTensorData(ggufPath, file, t);
+    const shape = [...t.shape].reverse();
+    if (arch === "llama" && /attn_[qk]\.weight$/.test(t.name))
+      data = unpermuteRows(data, shape, t.name.includes("attn_q") ? heads : kvHeads);
+    entries.push({ name: hfName(t.name), dtype: dtypeOf(t), shape, data });
+  }
+  const names: string[] = [];
+  const parts = opts.split
+    ? [entries.filter((_, i) => i % 2 === 0), entries.filter((_, i) => i % 2 === 1)]
+    : [entries];
+  for (const [i, part] of parts.entries()) {
+    const name = opts.split ? `model-0000${i + 1}-of-00002.safetensors` : "model.safetensors";
+    await writeFile(join(dir, name), safetensors(part));
+    names.push(name);
+  }
+
+  const embedding = num("embedding_length");
+  const config: Record<string, unknown> = {
+    architectures: [hfArchitectures[arch]],
+    hidden_size: embedding,
+    intermediate_size: num("feed_forward_length"),
+    num_hidden_layers: num("block_count"),
+    num_attention_heads: heads,
+    num_key_value_heads: kvHeads,
+    max_position_embeddings: num("context_length"),
+    rope_theta: num("rope.freq_base"),
+    rms_norm_eps: num("attention.layer_norm_rms_epsilon"),
+    vocab_size: (meta("tokenizer.ggml.tokens") as { length: number }).length,
+    tie_word_embeddings: !file.tensors.some((t) => t.name === "output.weight"),
+    torch_dtype: "float16",
+  };
+  if (arch === "qwen3") config.head_dim = embedding / heads;
+  const text: Record<string, Buffer | string> = {
+    "config.json": JSON.stringify(config, null, 2),
+    ...tokenizerFiles(file),
+    ...opts.extra,
+  };
+  for (const [name, contents] of Object.entries(text)) {
+    await writeFile(join(dir, name), contents);
+    names.push(name);
+  }
+  return names;
+}
+
+function dtypeOf(t: GgufTensorInfo): string {
+  if (t.type === GgmlType.F16) return "F16";
+  if (t.type === GgmlType.F32) return "F32";
+  throw new Error(`checkpoints are written from F16 models; ${t.name} is type ${t.type}`);
+}
+
+/** Hugging Face's row order for q or k from llama.cpp's: the inverse of the converter's regrouping. */
+function unpermuteRows(data: Buffer, shape: number[], heads: number): Buffer {
+  const rows = shape[0] as number;
+  const rowBytes = data.length / rows;
+  const half = rows / heads / 2;
+  const out = Buffer.alloc(data.length);
+  for (let h = 0; h < heads; h++)
+    for (let i = 0; i < half; i++)
+      for (let j = 0; j < 2; j++) {
+        const gguf = h * 2 * half + i * 2 + j;
+        const hf = h * 2 * half + j * half + i;
+        data.copy(out, hf * rowBytes, gguf * rowBytes, (gguf + 1) * rowBytes);
+      }
+  return out;
+}
+
+function safetensors(entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }>): Buffer {
+  const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
+  let offset = 0;
+  for (const e of entries) {
+    header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [offset, offset + e.data.length] };
+    offset += e.data.length;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  return Buffer.concat([length, Buffer.from(json), ...entries.map((e) => e.data)]);
+}
+
+const qwen2Split = String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`;
+
+/** tokenizer.json and tokenizer_config.json for the GGUF's byte-level BPE tokenizer. */
+function tokenizerFiles(file: GgufFile): Record<string, string> {
+  const list = (k: string) => {
+    const v = file.metadata[k];
+    return isGgufArray(v) ? (v.values ?? []) : [];
+  };
+  const tokens = list("tokenizer.ggml.tokens") as string[];
+  const types = list("tokenizer.ggml.token_type") as number[];
+  const vocab: Record<string, number> = {};
+  const added: Array<{ id: number; content: string; special: boolean }> = [];
+  for (const [id, content] of tokens.entries()) {
+    if (types[id] === 3 || types[id] === 4) added.push({ id, content, special: types[id] === 3 });
+    else vocab[content] = id;
+  }
+  const tokenAt = (key: string) => tokens[Number(file.metadata[`tokenizer.ggml.${key}_token_id`])];
+  const tokenizerJson = {
+    version: "1.0",
+    added_tokens: added,
+    pre_tokenizer: {
+      type: "Sequence",
+      pretokenizers: [
+        { type: "Split", pattern: { Regex: qwen2Split }, behavior: "Isolated", invert: false },
+        { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false },
+      ],
+    },
+    model: { type: "BPE", vocab, merges: list("tokenizer.ggml.merges") },
+  };
+  const tokenizerConfig = {
+    add_bos_token: file.metadata["tokenizer.ggml.add_bos_token"] === true,
+    bos_token: tokenAt("bos"),
+    eos_token: tokenAt("eos"),
+    pad_token: tokenAt("padding"),
+    chat_template: file.metadata["tokenizer.chat_template"],
+  };
+  return {
+    "tokenizer.json": JSON.stringify(tokenizerJson),
+    "tokenizer_config.json": JSON.stringify(tokenizerConfig, null, 2),
+  };
+}
