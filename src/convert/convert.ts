@@ -34,28 +34,17 @@ const sourceTypes: Record<string, { type: RawType; width: number }> = {
   BF16: { type: GgmlType.BF16, width: 2 },
 };
 
+/**
+ * Writes the checkpoint `files` as a GGUF at `outPath`; tensors are encoded on `threads` worker
+ * threads (default: one per core the process may use).
+ */
 export async function convertCheckpoint(files: Checkpoint, outPath: string, threads?: number): Promise<void> {
   const source = sourceFiles(files);
-  const configBytes = await source.read("config.json");
-  if (!configBytes) throw new Error("open config.json: file does not exist");
-  const config = JSON.parse(configBytes.toString("utf8")) as HfConfig;
+  const config = await readConfig(source);
   const arch = architectureFor(config);
   const tokenizer = await readTokenizer(source);
   padVocabulary(tokenizer, config.vocab_size ?? 0);
-
-  const names = [...files.keys()].filter((n) => n.endsWith(".safetensors")).sort();
-  if (names.length === 0) throw new Error("unknown tensor format");
-  const found: Array<{ name: string; tensor: SafetensorsTensor }> = [];
-  const seen = new Set<string>();
-  for (const file of names) {
-    for (const tensor of await readSafetensors(files.get(file) as string)) {
-      const name = ggufTensorName(tensor.name);
-      if (name === null) continue;
-      if (seen.has(name)) throw new Error(`duplicate tensor name '${name}' was found for this model`);
-      seen.add(name);
-      found.push({ name, tensor });
-    }
-  }
+  const found = await checkpointTensors(files);
 
   const fds = new Map<string, number>();
   const fdOf = (path: string) => {
@@ -84,6 +73,36 @@ export async function convertCheckpoint(files: Checkpoint, outPath: string, thre
     for (const fd of fds.values()) closeSync(fd);
     await pool.close();
   }
+}
+
+async function readConfig(source: SourceFiles): Promise<HfConfig> {
+  const bytes = await source.read("config.json");
+  if (!bytes) throw new Error("open config.json: file does not exist");
+  try {
+    return JSON.parse(bytes.toString("utf8")) as HfConfig;
+  } catch (err) {
+    throw new Error(`config.json: ${(err as Error).message}`);
+  }
+}
+
+/** Every tensor of the checkpoint's safetensors files under its GGUF name. */
+async function checkpointTensors(
+  files: Checkpoint,
+): Promise<Array<{ name: string; tensor: SafetensorsTensor }>> {
+  const names = [...files.keys()].filter((n) => n.endsWith(".safetensors")).sort();
+  if (names.length === 0) throw new Error("unknown tensor format");
+  const found: Array<{ name: string; tensor: SafetensorsTensor }> = [];
+  const seen = new Set<string>();
+  for (const file of names) {
+    for (const tensor of await readSafetensors(files.get(file) as string)) {
+      const name = ggufTensorName(tensor.name);
+      if (name === null) continue;
+      if (seen.has(name)) throw new Error(`duplicate tensor name '${name}' was found for this model`);
+      seen.add(name);
+      found.push({ name, tensor });
+    }
+  }
+  return found;
 }
 
 function sourceFiles(files: Checkpoint): SourceFiles {

@@ -12,10 +12,11 @@ const WIRE_32BIT = 5;
 
 class ProtoReader {
   at = 0;
-  constructor(
-    private readonly buf: Buffer,
-    private readonly end = buf.length,
-  ) {}
+  private readonly end: number;
+
+  constructor(private readonly buf: Buffer) {
+    this.end = buf.length;
+  }
 
   get done(): boolean {
     return this.at >= this.end;
