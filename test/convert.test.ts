@@ -18,7 +18,7 @@ import {
   type ModelArch,
 } from "../src/gguf/index.js";
 import { convertCheckpoint } from "../src/convert/index.js";
-import { writeCheckpoint } from "./helpers/checkpoint.js";
+import { writeCheckpoint, writeGemmaCheckpoint } from "./helpers/checkpoint.js";
 import { addModel, startServer, type TestServer } from "./helpers/server.js";
 
 let scratch: string;
@@ -228,6 +228,30 @@ describe("/api/create from safetensors", () => {
     assert.equal(details.family, "llama");
     assert.equal(details.quantization_level, "Q8_0");
     assert.ok((await generate("converted-q8")).length > 0);
+  });
+
+  test("Gemma 1, 2 and 3 checkpoints convert with their norms made whole, and llama.cpp runs them", async () => {
+    for (const version of [1, 2, 3] as const) {
+      const dir = join(scratch, `gemma${version}-hf`);
+      const names = await writeGemmaCheckpoint(dir, version, models.qwen2 as string);
+      const out = join(scratch, `gemma${version}.gguf`);
+      await convertCheckpoint(new Map(names.map((n) => [n, join(dir, n)])), out, 1);
+      const gguf = await readGguf(out);
+      const arch = ["gemma", "gemma2", "gemma3"][version - 1] as string;
+      assert.equal(gguf.metadata["general.architecture"], arch);
+      assert.equal(gguf.metadata[`${arch}.attention.key_length`], 32);
+      const norms = gguf.tensors.filter((t) => t.name.endsWith("_norm.weight"));
+      assert.equal(norms.length, [5, 9, 13][version - 1]);
+      for (const t of norms) {
+        const values = new Float32Array((await readTensorData(out, gguf, t)).buffer.slice(0));
+        assert.ok(
+          values.every((v) => v === 1.5),
+          `${t.name} holds ${values[0]}`,
+        );
+      }
+      await addModel(server, `gemma${version}`, { gguf: out });
+      assert.equal(typeof (await generate(`gemma${version}`)), "string");
+    }
   });
 
   test("a checkpoint it cannot convert ends with Ollama's error line", async () => {

@@ -15,6 +15,35 @@ test("checkpoint tensor names map to llama.cpp's", () => {
   assert.throws(() => ggufTensorName("model.layers.0.mlp.experts.0.w1.weight"), /unsupported tensor/);
 });
 
+test("Gemma 2 and 3 name their sublayer norms their own way", () => {
+  const gemma3 = architectureFor({ architectures: ["Gemma3ForCausalLM"] });
+  assert.equal(
+    ggufTensorName("model.layers.1.post_attention_layernorm.weight", gemma3),
+    "blk.1.post_attention_norm.weight",
+  );
+  assert.equal(
+    ggufTensorName("model.layers.1.pre_feedforward_layernorm.weight", gemma3),
+    "blk.1.ffn_norm.weight",
+  );
+  assert.equal(
+    ggufTensorName("model.layers.1.post_feedforward_layernorm.weight", gemma3),
+    "blk.1.post_ffw_norm.weight",
+  );
+  assert.equal(gemma3.addsOne?.("blk.1.attn_q_norm.weight"), true);
+  assert.equal(gemma3.addsOne?.("blk.1.attn_q.weight"), false);
+  const gemma = architectureFor({ architectures: ["GemmaForCausalLM"] });
+  assert.equal(
+    ggufTensorName("model.layers.1.post_attention_layernorm.weight", gemma),
+    "blk.1.ffn_norm.weight",
+  );
+  assert.equal(gemma.metadata({}, 10)["tokenizer.ggml.eot_token_id"]?.value, 107);
+  const m = gemma3.metadata({ sliding_window: 512, rope_scaling: { rope_type: "linear", factor: 8 } }, 10);
+  assert.equal(m["gemma3.rope.freq_base"]?.value, 1e6);
+  assert.equal(m["gemma3.rope.local.freq_base"]?.value, 10000);
+  assert.equal(m["gemma3.attention.sliding_window"]?.value, 512);
+  assert.equal(m["gemma3.rope.scaling.factor"]?.value, 8);
+});
+
 test("architectures by config.json, and Ollama's errors for the rest", () => {
   assert.equal(architectureFor({ architectures: ["LlamaForCausalLM"] }).name, "llama");
   assert.equal(architectureFor({ architectures: ["MistralForCausalLM"] }).name, "llama");

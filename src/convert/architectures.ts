@@ -17,6 +17,10 @@ export interface HfConfig {
   head_dim?: number;
   rope_theta?: number;
   rms_norm_eps?: number;
+  sliding_window?: number | null;
+  attn_logit_softcapping?: number | null;
+  final_logit_softcapping?: number | null;
+  rope_local_base_freq?: number;
   rope_scaling?: {
     type?: string;
     rope_type?: string;
@@ -30,8 +34,12 @@ export interface HfConfig {
 export interface Architecture {
   /** general.architecture */
   name: string;
-  /** `<arch>.*` keys for this config; `vocabSize` is the converted vocabulary's. */
+  /** `<arch>.*` keys (and any fixed `tokenizer.*` ones) for this config; `vocabSize` is the converted vocabulary's. */
   metadata(config: HfConfig, vocabSize: number): Record<string, GgufTypedValue>;
+  /** Block-level tensor names, Hugging Face's then llama.cpp's. */
+  blockParts: ReadonlyArray<readonly [string, string]>;
+  /** True for tensors stored as offsets from one (Gemma's RMS norm weights), which llama.cpp wants whole. */
+  addsOne?(ggufName: string): boolean;
   /**
    * Heads to regroup a tensor's rows for (llama's q and k: Hugging Face interleaves each head's
    * rotary halves differently from llama.cpp); undefined for the rest.
@@ -66,8 +74,35 @@ function common(arch: string, c: HfConfig, vocabSize: number): Record<string, Gg
   return out;
 }
 
+/** Block-level parts of Llama-like models, Hugging Face's name then llama.cpp's. */
+const llamaParts: ReadonlyArray<[string, string]> = [
+  ["input_layernorm", "attn_norm"],
+  ["self_attn.q_proj", "attn_q"],
+  ["self_attn.k_proj", "attn_k"],
+  ["self_attn.v_proj", "attn_v"],
+  ["self_attn.o_proj", "attn_output"],
+  ["self_attn.q_norm", "attn_q_norm"],
+  ["self_attn.k_norm", "attn_k_norm"],
+  ["post_attention_layernorm", "ffn_norm"],
+  ["mlp.gate_proj", "ffn_gate"],
+  ["mlp.up_proj", "ffn_up"],
+  ["mlp.down_proj", "ffn_down"],
+];
+
+/**
+ * Gemma 2 and 3 normalise each sublayer's input and output: their post_attention_layernorm is the
+ * attention output's norm, and pre_feedforward_layernorm the MLP's input norm (llama's ffn_norm).
+ */
+const gemma2Parts: ReadonlyArray<readonly [string, string]> = [
+  ...llamaParts.filter(([hf]) => hf !== "post_attention_layernorm"),
+  ["post_attention_layernorm", "post_attention_norm"],
+  ["pre_feedforward_layernorm", "ffn_norm"],
+  ["post_feedforward_layernorm", "post_ffw_norm"],
+];
+
 const llama: Architecture = {
   name: "llama",
+  blockParts: llamaParts,
   metadata(c, vocabSize) {
     const out = common("llama", c, vocabSize);
     const heads = c.num_attention_heads ?? 0;
@@ -90,6 +125,7 @@ const llama: Architecture = {
 function qwen(name: "qwen2" | "qwen3"): Architecture {
   return {
     name,
+    blockParts: llamaParts,
     metadata(c, vocabSize) {
       const out = common(name, c, vocabSize);
       const scaling = c.rope_scaling;
@@ -104,15 +140,68 @@ function qwen(name: "qwen2" | "qwen3"): Architecture {
   };
 }
 
+/** Gemma's tokenizer ids for end of turn and fill-in-the-middle, which Ollama writes for Gemma 1 and 2. */
+const gemmaTokenIds: Record<string, GgufTypedValue> = {
+  "tokenizer.ggml.eot_token_id": u32(107),
+  "tokenizer.ggml.middle_token_id": u32(68),
+  "tokenizer.ggml.prefix_token_id": u32(67),
+  "tokenizer.ggml.suffix_token_id": u32(69),
+};
+
+const isNorm = (name: string) => name.endsWith("_norm.weight");
+
+const gemma: Architecture = {
+  name: "gemma",
+  blockParts: llamaParts,
+  addsOne: isNorm,
+  metadata: (c, vocabSize) => ({ ...common("gemma", c, vocabSize), ...gemmaTokenIds }),
+};
+
+const gemma2: Architecture = {
+  name: "gemma2",
+  blockParts: gemma2Parts,
+  addsOne: isNorm,
+  metadata(c, vocabSize) {
+    const out = { ...common("gemma2", c, vocabSize), ...gemmaTokenIds };
+    if (c.sliding_window) out["gemma2.attention.sliding_window"] = u32(c.sliding_window);
+    if (c.attn_logit_softcapping) out["gemma2.attn_logit_softcapping"] = f32(c.attn_logit_softcapping);
+    if (c.final_logit_softcapping) out["gemma2.final_logit_softcapping"] = f32(c.final_logit_softcapping);
+    return out;
+  },
+};
+
+/** Gemma 3's text model: Gemma 2's layout with q/k norms, local and global rope bases. */
+const gemma3: Architecture = {
+  name: "gemma3",
+  blockParts: gemma2Parts,
+  addsOne: isNorm,
+  metadata(c, vocabSize) {
+    const out = common("gemma3", { rope_theta: 1e6, ...c }, vocabSize);
+    if (c.sliding_window) out["gemma3.attention.sliding_window"] = u32(c.sliding_window);
+    if (c.final_logit_softcapping) out["gemma3.final_logit_softcapping"] = f32(c.final_logit_softcapping);
+    out["gemma3.rope.local.freq_base"] = f32(c.rope_local_base_freq || 10000);
+    const scaling = c.rope_scaling;
+    if ((scaling?.rope_type ?? scaling?.type) === "linear" && scaling?.factor) {
+      out["gemma3.rope.scaling.type"] = str("linear");
+      out["gemma3.rope.scaling.factor"] = f32(scaling.factor);
+    }
+    return out;
+  },
+};
+
 /**
- * By config.json's `architectures[0]`. Ollama converts LlamaForCausalLM and Qwen2ForCausalLM this
- * way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no biases) convert the same.
+ * By config.json's `architectures[0]`. Ollama converts LlamaForCausalLM, Qwen2ForCausalLM and the
+ * Gemma text models this way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no
+ * biases) convert the same.
  */
 const byHfName: Record<string, Architecture> = {
   LlamaForCausalLM: llama,
   MistralForCausalLM: llama,
   Qwen2ForCausalLM: qwen("qwen2"),
   Qwen3ForCausalLM: qwen("qwen3"),
+  GemmaForCausalLM: gemma,
+  Gemma2ForCausalLM: gemma2,
+  Gemma3ForCausalLM: gemma3,
 };
 
 export function architectureFor(config: HfConfig): Architecture {
@@ -122,21 +211,6 @@ export function architectureFor(config: HfConfig): Architecture {
   if (!arch) throw new Error(`unsupported architecture "${hf}"`);
   return arch;
 }
-
-/** Block-level parts, Hugging Face's name then llama.cpp's. */
-const blockParts: ReadonlyArray<[string, string]> = [
-  ["input_layernorm", "attn_norm"],
-  ["self_attn.q_proj", "attn_q"],
-  ["self_attn.k_proj", "attn_k"],
-  ["self_attn.v_proj", "attn_v"],
-  ["self_attn.o_proj", "attn_output"],
-  ["self_attn.q_norm", "attn_q_norm"],
-  ["self_attn.k_norm", "attn_k_norm"],
-  ["post_attention_layernorm", "ffn_norm"],
-  ["mlp.gate_proj", "ffn_gate"],
-  ["mlp.up_proj", "ffn_up"],
-  ["mlp.down_proj", "ffn_down"],
-];
 
 const topLevel: Record<string, string> = {
   "model.embed_tokens": "token_embd",
@@ -148,14 +222,14 @@ const topLevel: Record<string, string> = {
  * llama.cpp's name for a checkpoint tensor; null for one it does not use (rotary inverse
  * frequencies, which llama.cpp computes itself). Throws for a tensor it would not know.
  */
-export function ggufTensorName(hfName: string): string | null {
+export function ggufTensorName(hfName: string, arch: Architecture = llama): string | null {
   if (hfName.endsWith(".rotary_emb.inv_freq")) return null;
   const dot = hfName.lastIndexOf(".");
   const [stem, suffix] = [hfName.slice(0, dot), hfName.slice(dot)];
   const top = topLevel[stem];
   if (top) return top + suffix;
   const block = /^model\.layers\.(\d+)\.(.+)$/.exec(stem);
-  const part = block && blockParts.find(([hf]) => hf === block[2]);
+  const part = block && arch.blockParts.find(([hf]) => hf === block[2]);
   if (block && part) return `blk.${block[1]}.${part[1]}${suffix}`;
   throw new Error(`unsupported tensor "${hfName}"`);
 }

@@ -44,7 +44,7 @@ export async function convertCheckpoint(files: Checkpoint, outPath: string, thre
   const arch = architectureFor(config);
   const tokenizer = await readTokenizer(source);
   padVocabulary(tokenizer, config.vocab_size ?? 0);
-  const found = await checkpointTensors(files);
+  const found = await checkpointTensors(files, arch);
 
   const fds = new Map<string, number>();
   const fdOf = (path: string) => {
@@ -88,6 +88,7 @@ async function readConfig(source: SourceFiles): Promise<HfConfig> {
 /** Every tensor of the checkpoint's safetensors files under its GGUF name. */
 async function checkpointTensors(
   files: Checkpoint,
+  arch: Architecture,
 ): Promise<Array<{ name: string; tensor: SafetensorsTensor }>> {
   const names = [...files.keys()].filter((n) => n.endsWith(".safetensors")).sort();
   if (names.length === 0) throw new Error("unknown tensor format");
@@ -95,7 +96,7 @@ async function checkpointTensors(
   const seen = new Set<string>();
   for (const file of names) {
     for (const tensor of await readSafetensors(files.get(file) as string)) {
-      const name = ggufTensorName(tensor.name);
+      const name = ggufTensorName(tensor.name, arch);
       if (name === null) continue;
       if (seen.has(name)) throw new Error(`duplicate tensor name '${name}' was found for this model`);
       seen.add(name);
@@ -176,13 +177,16 @@ function toWrite(
     }
     return { type: source.type, bytes };
   };
-  return {
-    name,
-    shape: [...t.shape].reverse(),
-    type,
-    raw,
-    fill: (out, start) => void rawToF32(raw(start, out.length), out),
-  };
+  const fill = (out: Float32Array, start: number) => void rawToF32(raw(start, out.length), out);
+  if (arch.addsOne?.(name)) {
+    // values change on the way, so the encoder gets them as float32 rather than as the file's bytes
+    const shifted = (out: Float32Array, start: number) => {
+      fill(out, start);
+      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + 1;
+    };
+    return { name, shape: [...t.shape].reverse(), type, fill: shifted };
+  }
+  return { name, shape: [...t.shape].reverse(), type, raw, fill };
 }
 
 function readExactly(fd: number, into: Uint8Array, at: number, position: number, name: string): void {

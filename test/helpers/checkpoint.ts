@@ -8,6 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   GgmlType,
+  f32ToF16,
   isGgufArray,
   readGguf,
   readTensorData,
@@ -190,4 +191,79 @@ function tokenizerFiles(file: GgufFile): Record<string, string> {
     "tokenizer.json": JSON.stringify(tokenizerJson),
     "tokenizer_config.json": JSON.stringify(tokenizerConfig, null, 2),
   };
+}
+
+/**
+ * A Gemma (1, 2 or 3) text checkpoint with random F16 weights and norms of 0.5 (stored as offsets
+ * from one, so the converted model's norms are 1.5), borrowing the tokenizer of `tokenizerGguf`.
+ */
+export async function writeGemmaCheckpoint(
+  dir: string,
+  version: 1 | 2 | 3,
+  tokenizerGguf: string,
+): Promise<string[]> {
+  const file = await readGguf(tokenizerGguf);
+  const vocab = (file.metadata["tokenizer.ggml.tokens"] as { length: number }).length;
+  const [d, ffn, heads, kvHeads, headDim, layers] = [64, 128, 4, 2, 32, 2];
+  const entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
+  let seed = 1;
+  const random = (n: number) => {
+    const data = Buffer.alloc(n * 2);
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      data.writeUInt16LE(f32ToF16((seed / 2 ** 31 - 0.5) * 0.04), i * 2);
+    }
+    return data;
+  };
+  const matrix = (name: string, rows: number, cols: number) =>
+    entries.push({ name, dtype: "F16", shape: [rows, cols], data: random(rows * cols) });
+  const norm = (name: string, n: number) => {
+    const data = Buffer.alloc(n * 4);
+    for (let i = 0; i < n; i++) data.writeFloatLE(0.5, i * 4);
+    entries.push({ name, dtype: "F32", shape: [n], data });
+  };
+  matrix("model.embed_tokens.weight", vocab, d);
+  for (let i = 0; i < layers; i++) {
+    const b = `model.layers.${i}`;
+    norm(`${b}.input_layernorm.weight`, d);
+    matrix(`${b}.self_attn.q_proj.weight`, heads * headDim, d);
+    matrix(`${b}.self_attn.k_proj.weight`, kvHeads * headDim, d);
+    matrix(`${b}.self_attn.v_proj.weight`, kvHeads * headDim, d);
+    matrix(`${b}.self_attn.o_proj.weight`, d, heads * headDim);
+    if (version === 3) {
+      norm(`${b}.self_attn.q_norm.weight`, headDim);
+      norm(`${b}.self_attn.k_norm.weight`, headDim);
+    }
+    norm(`${b}.post_attention_layernorm.weight`, d);
+    if (version > 1) {
+      norm(`${b}.pre_feedforward_layernorm.weight`, d);
+      norm(`${b}.post_feedforward_layernorm.weight`, d);
+    }
+    matrix(`${b}.mlp.gate_proj.weight`, ffn, d);
+    matrix(`${b}.mlp.up_proj.weight`, ffn, d);
+    matrix(`${b}.mlp.down_proj.weight`, d, ffn);
+  }
+  norm("model.norm.weight", d);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "model.safetensors"), safetensors(entries));
+  const config = {
+    architectures: [["GemmaForCausalLM", "Gemma2ForCausalLM", "Gemma3ForCausalLM"][version - 1]],
+    hidden_size: d,
+    intermediate_size: ffn,
+    num_hidden_layers: layers,
+    num_attention_heads: heads,
+    num_key_value_heads: kvHeads,
+    head_dim: headDim,
+    max_position_embeddings: 4096,
+    rms_norm_eps: 1e-6,
+    rope_theta: version === 3 ? 1e6 : 10000,
+    vocab_size: vocab,
+    ...(version === 2
+      ? { sliding_window: 4096, attn_logit_softcapping: 50, final_logit_softcapping: 30 }
+      : {}),
+    ...(version === 3 ? { sliding_window: 512, rope_local_base_freq: 10000, sliding_window_pattern: 6 } : {}),
+  };
+  const text = { "config.json": JSON.stringify(config), ...tokenizerFiles(file) };
+  for (const [name, contents] of Object.entries(text)) await writeFile(join(dir, name), contents);
+  return ["model.safetensors", ...Object.keys(text)];
 }
