@@ -18,7 +18,7 @@ import {
   type ModelArch,
 } from "../src/gguf/index.js";
 import { convertCheckpoint } from "../src/convert/index.js";
-import { writeCheckpoint, writeGemmaCheckpoint } from "./helpers/checkpoint.js";
+import { writeCheckpoint, writeSyntheticCheckpoint, type SyntheticKind } from "./helpers/checkpoint.js";
 import { addModel, startServer, type TestServer } from "./helpers/server.js";
 
 let scratch: string;
@@ -189,6 +189,14 @@ describe("/api/create from safetensors", () => {
     return body.response ?? "";
   }
 
+  async function convertSynthetic(kind: SyntheticKind): Promise<string> {
+    const dir = join(scratch, `${kind}-hf`);
+    const names = await writeSyntheticCheckpoint(dir, kind, models.qwen2 as string);
+    const out = join(scratch, `${kind}.gguf`);
+    await convertCheckpoint(new Map(names.map((n) => [n, join(dir, n)])), out, 1);
+    return out;
+  }
+
   before(async () => {
     server = await startServer();
   });
@@ -231,27 +239,46 @@ describe("/api/create from safetensors", () => {
   });
 
   test("Gemma 1, 2 and 3 checkpoints convert with their norms made whole, and llama.cpp runs them", async () => {
-    for (const version of [1, 2, 3] as const) {
-      const dir = join(scratch, `gemma${version}-hf`);
-      const names = await writeGemmaCheckpoint(dir, version, models.qwen2 as string);
-      const out = join(scratch, `gemma${version}.gguf`);
-      await convertCheckpoint(new Map(names.map((n) => [n, join(dir, n)])), out, 1);
+    for (const [kind, norms] of [
+      ["gemma", 5],
+      ["gemma2", 9],
+      ["gemma3", 13],
+    ] as const) {
+      const out = await convertSynthetic(kind);
       const gguf = await readGguf(out);
-      const arch = ["gemma", "gemma2", "gemma3"][version - 1] as string;
-      assert.equal(gguf.metadata["general.architecture"], arch);
-      assert.equal(gguf.metadata[`${arch}.attention.key_length`], 32);
-      const norms = gguf.tensors.filter((t) => t.name.endsWith("_norm.weight"));
-      assert.equal(norms.length, [5, 9, 13][version - 1]);
-      for (const t of norms) {
+      assert.equal(gguf.metadata["general.architecture"], kind);
+      assert.equal(gguf.metadata[`${kind}.attention.key_length`], 32);
+      const normTensors = gguf.tensors.filter((t) => t.name.endsWith("_norm.weight"));
+      assert.equal(normTensors.length, norms);
+      for (const t of normTensors) {
         const values = new Float32Array((await readTensorData(out, gguf, t)).buffer.slice(0));
         assert.ok(
           values.every((v) => v === 1.5),
           `${t.name} holds ${values[0]}`,
         );
       }
-      await addModel(server, `gemma${version}`, { gguf: out });
-      assert.equal(typeof (await generate(`gemma${version}`)), "string");
+      await addModel(server, kind, { gguf: out });
+      assert.equal(typeof (await generate(kind)), "string");
     }
+  });
+
+  test("a long-context Phi-3 checkpoint converts with its fused projections and rope factors", async () => {
+    const out = await convertSynthetic("phi3");
+    const gguf = await readGguf(out);
+    assert.equal(gguf.metadata["general.architecture"], "phi3");
+    assert.equal(gguf.metadata["phi3.rope.scaling.original_context_length"], 4096);
+    assert.ok((gguf.metadata["phi3.rope.scaling.attn_factor"] as number) > 1);
+    const names = gguf.tensors.map((t) => t.name);
+    for (const name of [
+      "rope_factors_long.weight",
+      "rope_factors_short.weight",
+      "blk.0.attn_qkv.weight",
+      "blk.1.ffn_up.weight",
+    ])
+      assert.ok(names.includes(name), name);
+    assert.deepEqual(gguf.tensors.find((t) => t.name === "blk.0.ffn_up.weight")?.shape, [64, 256]);
+    await addModel(server, "phi3", { gguf: out });
+    assert.equal(typeof (await generate("phi3")), "string");
   });
 
   test("a checkpoint it cannot convert ends with Ollama's error line", async () => {

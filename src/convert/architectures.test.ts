@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { architectureFor, ggufTensorName, llama3RopeFactors } from "./architectures.js";
+import { architectureFor, ggufTensorName, llama3RopeFactors, ropeFactorTensors } from "./architectures.js";
 import { headRowOrder } from "./convert.js";
 
 test("checkpoint tensor names map to llama.cpp's", () => {
@@ -97,4 +97,40 @@ test("Llama 3 rope factors: 1 for short wavelengths, the factor for long ones", 
   assert.equal(f[63], 8);
   assert.ok((f[40] as number) > 1 && (f[40] as number) <= 8);
   assert.equal(llama3RopeFactors({ hidden_size: 4096, num_attention_heads: 32, rope_theta: 1e4 }), undefined);
+});
+
+test("Phi-3: fused projections, and rope factor tensors only for long-context checkpoints", () => {
+  const phi3 = architectureFor({ architectures: ["Phi3ForCausalLM"] });
+  assert.equal(ggufTensorName("model.layers.2.self_attn.qkv_proj.weight", phi3), "blk.2.attn_qkv.weight");
+  assert.equal(ggufTensorName("model.layers.2.mlp.gate_up_proj.weight", phi3), "blk.2.ffn_up.weight");
+  assert.equal(
+    ggufTensorName("model.layers.2.post_attention_layernorm.weight", phi3),
+    "blk.2.ffn_norm.weight",
+  );
+  assert.deepEqual(ropeFactorTensors(phi3, { rope_scaling: null }), []);
+  const long = { type: "longrope", long_factor: [1, 2], short_factor: [1, 1] };
+  const tensors = ropeFactorTensors(phi3, { rope_scaling: long });
+  assert.deepEqual(
+    tensors.map(([name, values]) => [name, [...values]]),
+    [
+      ["rope_factors_long.weight", [1, 2]],
+      ["rope_factors_short.weight", [1, 1]],
+    ],
+  );
+  const m = phi3.metadata(
+    {
+      hidden_size: 3072,
+      num_attention_heads: 32,
+      max_position_embeddings: 131072,
+      original_max_position_embeddings: 4096,
+      rope_scaling: long,
+    },
+    10,
+  );
+  assert.equal(m["phi3.rope.dimension_count"]?.value, 96);
+  assert.ok(
+    Math.abs(
+      (m["phi3.rope.scaling.attn_factor"]?.value as number) - Math.sqrt(1 + Math.log(32) / Math.log(4096)),
+    ) < 1e-9,
+  );
 });

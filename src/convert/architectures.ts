@@ -21,8 +21,11 @@ export interface HfConfig {
   attn_logit_softcapping?: number | null;
   final_logit_softcapping?: number | null;
   rope_local_base_freq?: number;
+  original_max_position_embeddings?: number;
   rope_scaling?: {
     type?: string;
+    long_factor?: number[];
+    short_factor?: number[];
     rope_type?: string;
     factor?: number;
     low_freq_factor?: number;
@@ -189,9 +192,59 @@ const gemma3: Architecture = {
   },
 };
 
+/** Phi-3's fused projections: q, k and v in one matrix, and the MLP's gate and up in another. */
+const phi3Parts: ReadonlyArray<readonly [string, string]> = [
+  ["input_layernorm", "attn_norm"],
+  ["self_attn.qkv_proj", "attn_qkv"],
+  ["self_attn.o_proj", "attn_output"],
+  ["post_attention_layernorm", "ffn_norm"],
+  ["mlp.gate_up_proj", "ffn_up"],
+  ["mlp.down_proj", "ffn_down"],
+];
+
+const phi3: Architecture = {
+  name: "phi3",
+  blockParts: phi3Parts,
+  metadata(c, vocabSize) {
+    const out = common("phi3", c, vocabSize);
+    const heads = c.num_attention_heads ?? 0;
+    if (heads > 0) out["phi3.rope.dimension_count"] = u32(Math.floor((c.hidden_size ?? 0) / heads));
+    if (c.sliding_window) out["phi3.attention.sliding_window"] = u32(c.sliding_window);
+    const original = c.original_max_position_embeddings ?? 0;
+    if (original > 0) out["phi3.rope.scaling.original_context_length"] = u32(original);
+    // Long-context variants scale attention by how far they stretch their original context.
+    const scale = (c.max_position_embeddings ?? 0) / original;
+    const type = c.rope_scaling?.type;
+    if (original > 0 && (type === "su" || type === "longrope"))
+      out["phi3.rope.scaling.attn_factor"] = f32(
+        Math.max(Math.sqrt(1 + Math.log(scale) / Math.log(original)), 1),
+      );
+    else if (original > 0 && type === "yarn")
+      out["phi3.rope.scaling.attn_factor"] = f32(Math.max(0.1 * Math.log(scale) + 1, 1));
+    return out;
+  },
+};
+
+/** Tensors an architecture adds from config.json: rope frequency factors, llama.cpp's names first. */
+export function ropeFactorTensors(arch: Architecture, c: HfConfig): Array<[string, Float32Array]> {
+  if (arch.name === "llama") {
+    const factors = llama3RopeFactors(c);
+    return factors ? [["rope_freqs.weight", factors]] : [];
+  }
+  if (arch.name === "phi3") {
+    const { long_factor: long, short_factor: short } = c.rope_scaling ?? {};
+    if (!long?.length || !short?.length) return [];
+    return [
+      ["rope_factors_long.weight", Float32Array.from(long)],
+      ["rope_factors_short.weight", Float32Array.from(short)],
+    ];
+  }
+  return [];
+}
+
 /**
- * By config.json's `architectures[0]`. Ollama converts LlamaForCausalLM, Qwen2ForCausalLM and the
- * Gemma text models this way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no
+ * By config.json's `architectures[0]`. Ollama converts LlamaForCausalLM, Qwen2ForCausalLM, the
+ * Gemma text models and Phi3ForCausalLM this way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no
  * biases) convert the same.
  */
 const byHfName: Record<string, Architecture> = {
@@ -202,6 +255,7 @@ const byHfName: Record<string, Architecture> = {
   GemmaForCausalLM: gemma,
   Gemma2ForCausalLM: gemma2,
   Gemma3ForCausalLM: gemma3,
+  Phi3ForCausalLM: phi3,
 };
 
 export function architectureFor(config: HfConfig): Architecture {

@@ -18,7 +18,7 @@ import { createEncodePool } from "../gguf/encode-pool.js";
 import {
   architectureFor,
   ggufTensorName,
-  llama3RopeFactors,
+  ropeFactorTensors,
   type Architecture,
   type HfConfig,
 } from "./architectures.js";
@@ -55,8 +55,7 @@ export async function convertCheckpoint(files: Checkpoint, outPath: string, thre
   const pool = createEncodePool(threads);
   try {
     const tensors = found.sort(byBlock).map(({ name, tensor }) => toWrite(name, tensor, arch, config, fdOf));
-    const factors = llama3RopeFactors(config);
-    if (arch.name === "llama" && factors) tensors.unshift(vectorTensor("rope_freqs.weight", factors));
+    tensors.unshift(...ropeFactorTensors(arch, config).map(([name, values]) => vectorTensor(name, values)));
     await writeGguf(outPath, {
       metadata: {
         "general.architecture": { type: GgufValueType.STRING, value: arch.name },

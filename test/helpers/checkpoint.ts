@@ -193,18 +193,29 @@ function tokenizerFiles(file: GgufFile): Record<string, string> {
   };
 }
 
+export type SyntheticKind = "gemma" | "gemma2" | "gemma3" | "phi3";
+
+const syntheticArchitectures: Record<SyntheticKind, string> = {
+  gemma: "GemmaForCausalLM",
+  gemma2: "Gemma2ForCausalLM",
+  gemma3: "Gemma3ForCausalLM",
+  phi3: "Phi3ForCausalLM",
+};
+
 /**
- * A Gemma (1, 2 or 3) text checkpoint with random F16 weights and norms of 0.5 (stored as offsets
- * from one, so the converted model's norms are 1.5), borrowing the tokenizer of `tokenizerGguf`.
+ * A small checkpoint of an architecture the GGUF generator does not make, with random F16 matrices
+ * and norms of 0.5 (Gemma stores norms as offsets from one, so its converted norms are 1.5),
+ * borrowing the tokenizer of `tokenizerGguf`. Phi-3's is a long-context one, with rope factors.
  */
-export async function writeGemmaCheckpoint(
+export async function writeSyntheticCheckpoint(
   dir: string,
-  version: 1 | 2 | 3,
+  kind: SyntheticKind,
   tokenizerGguf: string,
 ): Promise<string[]> {
   const file = await readGguf(tokenizerGguf);
   const vocab = (file.metadata["tokenizer.ggml.tokens"] as { length: number }).length;
-  const [d, ffn, heads, kvHeads, headDim, layers] = [64, 128, 4, 2, 32, 2];
+  const [d, ffn, heads, layers] = [64, 128, 4, 2];
+  const [kvHeads, headDim] = kind === "phi3" ? [4, 16] : [2, 32];
   const entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
   let seed = 1;
   const random = (n: number) => {
@@ -222,46 +233,63 @@ export async function writeGemmaCheckpoint(
     for (let i = 0; i < n; i++) data.writeFloatLE(0.5, i * 4);
     entries.push({ name, dtype: "F32", shape: [n], data });
   };
+  const gemma2Like = kind === "gemma2" || kind === "gemma3";
   matrix("model.embed_tokens.weight", vocab, d);
   for (let i = 0; i < layers; i++) {
     const b = `model.layers.${i}`;
     norm(`${b}.input_layernorm.weight`, d);
-    matrix(`${b}.self_attn.q_proj.weight`, heads * headDim, d);
-    matrix(`${b}.self_attn.k_proj.weight`, kvHeads * headDim, d);
-    matrix(`${b}.self_attn.v_proj.weight`, kvHeads * headDim, d);
+    if (kind === "phi3") matrix(`${b}.self_attn.qkv_proj.weight`, (heads + 2 * kvHeads) * headDim, d);
+    else {
+      matrix(`${b}.self_attn.q_proj.weight`, heads * headDim, d);
+      matrix(`${b}.self_attn.k_proj.weight`, kvHeads * headDim, d);
+      matrix(`${b}.self_attn.v_proj.weight`, kvHeads * headDim, d);
+    }
     matrix(`${b}.self_attn.o_proj.weight`, d, heads * headDim);
-    if (version === 3) {
+    if (kind === "gemma3") {
       norm(`${b}.self_attn.q_norm.weight`, headDim);
       norm(`${b}.self_attn.k_norm.weight`, headDim);
     }
     norm(`${b}.post_attention_layernorm.weight`, d);
-    if (version > 1) {
+    if (gemma2Like) {
       norm(`${b}.pre_feedforward_layernorm.weight`, d);
       norm(`${b}.post_feedforward_layernorm.weight`, d);
     }
-    matrix(`${b}.mlp.gate_proj.weight`, ffn, d);
-    matrix(`${b}.mlp.up_proj.weight`, ffn, d);
+    if (kind === "phi3") matrix(`${b}.mlp.gate_up_proj.weight`, 2 * ffn, d);
+    else {
+      matrix(`${b}.mlp.gate_proj.weight`, ffn, d);
+      matrix(`${b}.mlp.up_proj.weight`, ffn, d);
+    }
     matrix(`${b}.mlp.down_proj.weight`, d, ffn);
   }
   norm("model.norm.weight", d);
+  if (kind === "phi3") matrix("lm_head.weight", vocab, d);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "model.safetensors"), safetensors(entries));
+  const factors = (f: number) => Array.from({ length: headDim / 2 }, (_, i) => 1 + (f * i) / headDim);
   const config = {
-    architectures: [["GemmaForCausalLM", "Gemma2ForCausalLM", "Gemma3ForCausalLM"][version - 1]],
+    architectures: [syntheticArchitectures[kind]],
     hidden_size: d,
     intermediate_size: ffn,
     num_hidden_layers: layers,
     num_attention_heads: heads,
     num_key_value_heads: kvHeads,
-    head_dim: headDim,
-    max_position_embeddings: 4096,
+    max_position_embeddings: kind === "phi3" ? 131072 : 4096,
     rms_norm_eps: 1e-6,
-    rope_theta: version === 3 ? 1e6 : 10000,
+    rope_theta: kind === "gemma3" ? 1e6 : 10000,
     vocab_size: vocab,
-    ...(version === 2
+    ...(kind === "phi3"
+      ? {
+          original_max_position_embeddings: 4096,
+          sliding_window: 262144,
+          rope_scaling: { type: "longrope", long_factor: factors(4), short_factor: factors(1) },
+        }
+      : { head_dim: headDim }),
+    ...(kind === "gemma2"
       ? { sliding_window: 4096, attn_logit_softcapping: 50, final_logit_softcapping: 30 }
       : {}),
-    ...(version === 3 ? { sliding_window: 512, rope_local_base_freq: 10000, sliding_window_pattern: 6 } : {}),
+    ...(kind === "gemma3"
+      ? { sliding_window: 512, rope_local_base_freq: 10000, sliding_window_pattern: 6 }
+      : {}),
   };
   const text = { "config.json": JSON.stringify(config), ...tokenizerFiles(file) };
   for (const [name, contents] of Object.entries(text)) await writeFile(join(dir, name), contents);
