@@ -18,7 +18,12 @@ import {
   type ModelArch,
 } from "../src/gguf/index.js";
 import { convertCheckpoint } from "../src/convert/index.js";
-import { writeCheckpoint, writeSyntheticCheckpoint, type SyntheticKind } from "./helpers/checkpoint.js";
+import {
+  writeBertCheckpoint,
+  writeCheckpoint,
+  writeSyntheticCheckpoint,
+  type SyntheticKind,
+} from "./helpers/checkpoint.js";
 import { addModel, startServer, type TestServer } from "./helpers/server.js";
 
 let scratch: string;
@@ -279,6 +284,42 @@ describe("/api/create from safetensors", () => {
     assert.deepEqual(gguf.tensors.find((t) => t.name === "blk.0.ffn_up.weight")?.shape, [64, 256]);
     await addModel(server, "phi3", { gguf: out });
     assert.equal(typeof (await generate("phi3")), "string");
+  });
+
+  test("a sentence-transformers BERT checkpoint becomes an embedding model", async () => {
+    const dir = join(scratch, "bert-hf");
+    const files = await upload(new Map((await writeBertCheckpoint(dir)).map((n) => [n, join(dir, n)])));
+    const progress = await create({ model: "bert-converted", files });
+    assert.equal(progress.at(-1)?.status, "success", JSON.stringify(progress.at(-1)));
+
+    const show = await fetch(`${server.url}/api/show`, {
+      method: "POST",
+      body: JSON.stringify({ model: "bert-converted", verbose: true }),
+    });
+    const info = ((await show.json()) as { model_info: Record<string, unknown> }).model_info;
+    assert.equal(info["general.architecture"], "bert");
+    assert.equal(info["bert.pooling_type"], 1);
+    assert.equal(info["tokenizer.ggml.model"], "bert");
+    const tokens = info["tokenizer.ggml.tokens"] as string[];
+    assert.deepEqual(tokens.slice(0, 7), [
+      "[PAD]",
+      "[UNK]",
+      "[CLS]",
+      "[SEP]",
+      "[MASK]",
+      "\u2581hello",
+      "\u2581world",
+    ]);
+    assert.ok(tokens.includes("s") && tokens.includes("ing"), "continuations lose their ##");
+
+    const res = await fetch(`${server.url}/api/embed`, {
+      method: "POST",
+      body: JSON.stringify({ model: "bert-converted", input: ["hello world", "the embedding model"] }),
+    });
+    const body = (await res.json()) as { embeddings?: number[][]; error?: string };
+    assert.equal(res.status, 200, body.error);
+    assert.equal(body.embeddings?.length, 2);
+    assert.equal(body.embeddings?.[0]?.length, 32);
   });
 
   test("a checkpoint it cannot convert ends with Ollama's error line", async () => {

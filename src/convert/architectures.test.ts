@@ -134,3 +134,26 @@ test("Phi-3: fused projections, and rope factor tensors only for long-context ch
     ) < 1e-9,
   );
 });
+
+test("BERT: encoder names, unused tensors left out, WordPiece rewritten with phantom spaces", () => {
+  const bert = architectureFor({ architectures: ["BertModel"] });
+  assert.equal(ggufTensorName("embeddings.word_embeddings.weight", bert), "token_embd.weight");
+  assert.equal(ggufTensorName("embeddings.LayerNorm.bias", bert), "token_embd_norm.bias");
+  assert.equal(
+    ggufTensorName("encoder.layer.4.attention.output.LayerNorm.weight", bert),
+    "blk.4.attn_output_norm.weight",
+  );
+  assert.equal(ggufTensorName("encoder.layer.4.output.dense.bias", bert), "blk.4.ffn_down.bias");
+  assert.equal(ggufTensorName("embeddings.position_ids", bert), null);
+  assert.equal(ggufTensorName("pooler.dense.weight", bert), null);
+  const t = {
+    vocab: { model: "gpt2" as const, tokens: ["[CLS]", "walk", "##ing", "!"], scores: [], types: [] },
+    merges: [],
+    pre: "default",
+    template: "",
+    specials: [],
+  };
+  bert.adjustTokenizer?.(t);
+  assert.equal(t.vocab.model, "bert");
+  assert.deepEqual(t.vocab.tokens, ["[CLS]", "\u2581walk", "ing", "\u2581!"]);
+});

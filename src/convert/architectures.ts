@@ -3,6 +3,8 @@
  * architecture, maps config.json to `<arch>.*` metadata and checkpoint tensor names to llama.cpp's.
  */
 import { GgufValueType, type GgufTypedValue } from "../gguf/index.js";
+import { bert } from "./bert.js";
+import type { SourceFiles, Tokenizer } from "./tokenizer.js";
 
 /** config.json's fields that the converters read (others are ignored). */
 export interface HfConfig {
@@ -17,6 +19,7 @@ export interface HfConfig {
   head_dim?: number;
   rope_theta?: number;
   rms_norm_eps?: number;
+  layer_norm_eps?: number;
   sliding_window?: number | null;
   attn_logit_softcapping?: number | null;
   final_logit_softcapping?: number | null;
@@ -41,6 +44,12 @@ export interface Architecture {
   metadata(config: HfConfig, vocabSize: number): Record<string, GgufTypedValue>;
   /** Block-level tensor names, Hugging Face's then llama.cpp's. */
   blockParts: ReadonlyArray<readonly [string, string]>;
+  /** llama.cpp's name for a checkpoint tensor, null to leave it out; default: the Llama-like names. */
+  tensorName?(hfName: string): string | null;
+  /** Metadata read from files besides config.json (a sentence-transformers pooling module). */
+  prepare?(files: SourceFiles): Promise<Record<string, GgufTypedValue>>;
+  /** Rewrites the vocabulary as llama.cpp's tokenizer for this architecture wants it. */
+  adjustTokenizer?(t: Tokenizer): void;
   /** True for tensors stored as offsets from one (Gemma's RMS norm weights), which llama.cpp wants whole. */
   addsOne?(ggufName: string): boolean;
   /**
@@ -244,7 +253,7 @@ export function ropeFactorTensors(arch: Architecture, c: HfConfig): Array<[strin
 
 /**
  * By config.json's `architectures[0]`. Ollama converts LlamaForCausalLM, Qwen2ForCausalLM, the
- * Gemma text models and Phi3ForCausalLM this way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no
+ * Gemma text models, Phi3ForCausalLM and BertModel this way; Mistral (a llama) and Qwen3 (qwen2 with per-head q/k norms and no
  * biases) convert the same.
  */
 const byHfName: Record<string, Architecture> = {
@@ -256,6 +265,7 @@ const byHfName: Record<string, Architecture> = {
   Gemma2ForCausalLM: gemma2,
   Gemma3ForCausalLM: gemma3,
   Phi3ForCausalLM: phi3,
+  BertModel: bert,
 };
 
 export function architectureFor(config: HfConfig): Architecture {
@@ -277,6 +287,7 @@ const topLevel: Record<string, string> = {
  * frequencies, which llama.cpp computes itself). Throws for a tensor it would not know.
  */
 export function ggufTensorName(hfName: string, arch: Architecture = llama): string | null {
+  if (arch.tensorName) return arch.tensorName(hfName);
   if (hfName.endsWith(".rotary_emb.inv_freq")) return null;
   const dot = hfName.lastIndexOf(".");
   const [stem, suffix] = [hfName.slice(0, dot), hfName.slice(dot)];

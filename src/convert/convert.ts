@@ -42,8 +42,10 @@ export async function convertCheckpoint(files: Checkpoint, outPath: string, thre
   const source = sourceFiles(files);
   const config = await readConfig(source);
   const arch = architectureFor(config);
+  const extra = (await arch.prepare?.(source)) ?? {};
   const tokenizer = await readTokenizer(source);
   padVocabulary(tokenizer, config.vocab_size ?? 0);
+  arch.adjustTokenizer?.(tokenizer);
   const found = await checkpointTensors(files, arch);
 
   const fds = new Map<string, number>();
@@ -62,6 +64,7 @@ export async function convertCheckpoint(files: Checkpoint, outPath: string, thre
         "general.file_type": { type: GgufValueType.UINT32, value: 1 },
         "general.quantization_version": { type: GgufValueType.UINT32, value: 2 },
         ...arch.metadata(config, tokenizer.vocab.tokens.length),
+        ...extra,
         ...tokenizerMetadata(tokenizer),
       },
       tensors,
@@ -147,7 +150,8 @@ function toWrite(
     throw new Error(`tensor ${t.name} has ${t.size} bytes for its shape`);
   const rowLength = t.shape[t.shape.length - 1] ?? 1;
   const type =
-    t.shape.length === 1 || name.endsWith(".bias")
+    // vectors, biases and BERT's two token-type rows stay F32, as Ollama keeps them
+    t.shape.length === 1 || name.endsWith(".bias") || name === "token_types.weight"
       ? GgmlType.F32
       : t.dtype === "BF16"
         ? GgmlType.BF16

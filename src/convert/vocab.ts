@@ -4,8 +4,8 @@
 export const TokenType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
 
 export interface Vocabulary {
-  /** tokenizer.ggml.model: "llama" for SentencePiece, "gpt2" for byte-level BPE. */
-  model: "llama" | "gpt2";
+  /** tokenizer.ggml.model: "llama" for SentencePiece, "gpt2" for byte-level BPE, "bert" for WordPiece. */
+  model: "llama" | "gpt2" | "bert";
   tokens: string[];
   scores: number[];
   types: number[];

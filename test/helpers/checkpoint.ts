@@ -295,3 +295,94 @@ export async function writeSyntheticCheckpoint(
   for (const [name, contents] of Object.entries(text)) await writeFile(join(dir, name), contents);
   return ["model.safetensors", ...Object.keys(text)];
 }
+
+/** A small sentence-transformers BERT checkpoint (mean pooling, normalised) with a WordPiece vocabulary. */
+export async function writeBertCheckpoint(dir: string): Promise<string[]> {
+  const specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+  const words = ["hello", "world", "the", "a", "##s", "##ing", "token", "embed", "model", "!", ","];
+  const letters = [..."abcdefghijklmnopqrstuvwxyz"].flatMap((c) => [c, `##${c}`]);
+  const vocab = [...specials, ...words, ...letters];
+  const [d, ffn, layers, positions] = [32, 64, 2, 128];
+  const entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
+  let seed = 3;
+  const values = (shape: number[], fixed?: number) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = Buffer.alloc(n * 4);
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      data.writeFloatLE(fixed ?? (seed / 2 ** 31 - 0.5) * 0.2, i * 4);
+    }
+    entries.push({ name: "", dtype: "F32", shape, data });
+    return entries.at(-1) as { name: string };
+  };
+  const add = (name: string, shape: number[], fixed?: number) => (values(shape, fixed).name = name);
+  const dense = (name: string, out: number, inp: number) => {
+    add(`${name}.weight`, [out, inp]);
+    add(`${name}.bias`, [out]);
+  };
+  const layerNorm = (name: string) => {
+    add(`${name}.weight`, [d], 1);
+    add(`${name}.bias`, [d], 0);
+  };
+  add("embeddings.word_embeddings.weight", [vocab.length, d]);
+  add("embeddings.position_embeddings.weight", [positions, d]);
+  add("embeddings.token_type_embeddings.weight", [2, d]);
+  layerNorm("embeddings.LayerNorm");
+  for (let i = 0; i < layers; i++) {
+    const b = `encoder.layer.${i}`;
+    dense(`${b}.attention.self.query`, d, d);
+    dense(`${b}.attention.self.key`, d, d);
+    dense(`${b}.attention.self.value`, d, d);
+    dense(`${b}.attention.output.dense`, d, d);
+    layerNorm(`${b}.attention.output.LayerNorm`);
+    dense(`${b}.intermediate.dense`, ffn, d);
+    dense(`${b}.output.dense`, d, ffn);
+    layerNorm(`${b}.output.LayerNorm`);
+  }
+  dense("pooler.dense", d, d);
+  // what transformers saves as a buffer: int64 positions, which the converter leaves out
+  const ids = Buffer.alloc(positions * 8);
+  entries.push({ name: "embeddings.position_ids", dtype: "I64", shape: [1, positions], data: ids });
+
+  await mkdir(join(dir, "1_Pooling"), { recursive: true });
+  await writeFile(join(dir, "model.safetensors"), safetensors(entries));
+  const text: Record<string, unknown> = {
+    "config.json": {
+      architectures: ["BertModel"],
+      hidden_size: d,
+      intermediate_size: ffn,
+      num_hidden_layers: layers,
+      num_attention_heads: 4,
+      max_position_embeddings: positions,
+      layer_norm_eps: 1e-12,
+      type_vocab_size: 2,
+      vocab_size: vocab.length,
+    },
+    "tokenizer.json": {
+      added_tokens: specials.map((content, id) => ({ id, content, special: true })),
+      normalizer: { type: "BertNormalizer", lowercase: true },
+      pre_tokenizer: { type: "BertPreTokenizer" },
+      model: {
+        type: "WordPiece",
+        unk_token: "[UNK]",
+        vocab: Object.fromEntries(vocab.map((t, i) => [t, i])),
+      },
+    },
+    "tokenizer_config.json": {
+      cls_token: "[CLS]",
+      sep_token: "[SEP]",
+      pad_token: "[PAD]",
+      unk_token: "[UNK]",
+      mask_token: "[MASK]",
+    },
+    "modules.json": [
+      { idx: 0, name: "0", path: "", type: "sentence_transformers.models.Transformer" },
+      { idx: 1, name: "1", path: "1_Pooling", type: "sentence_transformers.models.Pooling" },
+      { idx: 2, name: "2", path: "2_Normalize", type: "sentence_transformers.models.Normalize" },
+    ],
+    "1_Pooling/config.json": { word_embedding_dimension: d, pooling_mode_mean_tokens: true },
+  };
+  for (const [name, contents] of Object.entries(text))
+    await writeFile(join(dir, name), JSON.stringify(contents));
+  return ["model.safetensors", ...Object.keys(text)];
+}
