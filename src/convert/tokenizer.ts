@@ -1,7 +1,8 @@
 /**
  * A Hugging Face checkpoint's tokenizer as GGUF's `tokenizer.*` keys, read as Ollama's converter
  * reads it: tokenizer.model (SentencePiece) when there is one, else tokenizer.json (byte-level
- * BPE); special tokens from tokenizer_config.json and generation_config.json.
+ * BPE, or WordPiece, which the BERT converter rewrites); special tokens from tokenizer_config.json
+ * and generation_config.json.
  */
 import { readSentencePiece } from "./sentencepiece.js";
 import { TokenType, type Vocabulary } from "./vocab.js";
@@ -15,7 +16,7 @@ export interface SpecialToken {
   kind: SpecialKind;
   id: number;
   add: boolean;
-  /** Every id that ends generation, from generation_config.json's list (eos only). */
+  /** All the ids generation_config.json lists for the kind (Llama 3's several end tokens). */
   ids?: number[] | undefined;
 }
 
