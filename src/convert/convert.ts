@@ -145,55 +145,55 @@ function toWrite(
 ): TensorToWrite {
   const source = sourceTypes[t.dtype];
   if (!source) throw new Error(`unknown data type: ${t.dtype}`);
-  const elements = t.shape.reduce((a, b) => a * b, 1);
-  if (elements * source.width !== t.size)
+  if (t.shape.reduce((a, b) => a * b, 1) * source.width !== t.size)
     throw new Error(`tensor ${t.name} has ${t.size} bytes for its shape`);
-  const rowLength = t.shape[t.shape.length - 1] ?? 1;
-  const type =
-    // vectors, biases and BERT's two token-type rows stay F32, as Ollama keeps them
-    t.shape.length === 1 || name.endsWith(".bias") || name === "token_types.weight"
-      ? GgmlType.F32
-      : t.dtype === "BF16"
-        ? GgmlType.BF16
-        : GgmlType.F16;
   const heads = arch.repackHeads?.(name, config);
-  const rowOf = heads ? headRowOrder(t.shape[0] ?? 0, heads, t.name) : undefined;
-
-  const raw = (start: number, count: number): RawValues => {
-    const bytes = new Uint8Array(count * source.width);
-    const fd = fdOf(t.path);
-    if (!rowOf) {
-      readExactly(fd, bytes, 0, t.offset + start * source.width, t.name);
-      return { type: source.type, bytes };
-    }
-    // whole rows, each from where Hugging Face's head layout keeps it
-    const rowBytes = rowLength * source.width;
-    for (let r = 0; r < count / rowLength; r++) {
-      const from = rowOf(start / rowLength + r);
-      readExactly(
-        fd,
-        bytes.subarray(r * rowBytes, (r + 1) * rowBytes),
-        0,
-        t.offset + from * rowBytes,
-        t.name,
-      );
-    }
-    return { type: source.type, bytes };
-  };
+  const raw = rawReader(t, source, fdOf, heads ? headRowOrder(t.shape[0] ?? 0, heads, t.name) : undefined);
   const fill = (out: Float32Array, start: number) => void rawToF32(raw(start, out.length), out);
-  if (arch.addsOne?.(name)) {
-    // values change on the way, so the encoder gets them as float32 rather than as the file's bytes
-    const shifted = (out: Float32Array, start: number) => {
-      fill(out, start);
-      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + 1;
-    };
-    return { name, shape: [...t.shape].reverse(), type, fill: shifted };
-  }
-  return { name, shape: [...t.shape].reverse(), type, raw, fill };
+  const shape = [...t.shape].reverse();
+  const type = outputType(name, t);
+  if (!arch.addsOne?.(name)) return { name, shape, type, raw, fill };
+  // the values change on the way, so the encoder gets them as float32 rather than as the file's bytes
+  const shifted = (out: Float32Array, start: number) => {
+    fill(out, start);
+    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + 1;
+  };
+  return { name, shape, type, fill: shifted };
 }
 
-function readExactly(fd: number, into: Uint8Array, at: number, position: number, name: string): void {
-  if (readSync(fd, into, at, into.length - at, position) !== into.length - at)
+/** Vectors, biases and BERT's two token-type rows stay F32, as Ollama keeps them; BF16 stays BF16. */
+function outputType(name: string, t: SafetensorsTensor): TensorToWrite["type"] {
+  if (t.shape.length === 1 || name.endsWith(".bias") || name === "token_types.weight") return GgmlType.F32;
+  return t.dtype === "BF16" ? GgmlType.BF16 : GgmlType.F16;
+}
+
+/**
+ * Reads elements [start, start + count) of `t` as the file holds them; with `rowOf`, each whole
+ * row comes from the source row it names (q and k of a llama checkpoint).
+ */
+function rawReader(
+  t: SafetensorsTensor,
+  source: { type: RawType; width: number },
+  fdOf: (path: string) => number,
+  rowOf: ((row: number) => number) | undefined,
+): (start: number, count: number) => RawValues {
+  const rowLength = t.shape[t.shape.length - 1] ?? 1;
+  const rowBytes = rowLength * source.width;
+  return (start, count) => {
+    const bytes = new Uint8Array(count * source.width);
+    const fd = fdOf(t.path);
+    if (!rowOf) readExactly(fd, bytes, t.offset + start * source.width, t.name);
+    else
+      for (let r = 0; r < count / rowLength; r++) {
+        const into = bytes.subarray(r * rowBytes, (r + 1) * rowBytes);
+        readExactly(fd, into, t.offset + rowOf(start / rowLength + r) * rowBytes, t.name);
+      }
+    return { type: source.type, bytes };
+  };
+}
+
+function readExactly(fd: number, into: Uint8Array, position: number, name: string): void {
+  if (readSync(fd, into, 0, into.length, position) !== into.length)
     throw new Error(`short read of tensor ${name}`);
 }
 
