@@ -267,6 +267,19 @@ describe("/api/create from safetensors", () => {
     }
   });
 
+  test("a multimodal Gemma 3 checkpoint converts to its language model", async () => {
+    const out = await convertSynthetic("gemma3-vision");
+    const gguf = await readGguf(out);
+    assert.equal(gguf.metadata["general.architecture"], "gemma3");
+    assert.equal(gguf.metadata["gemma3.embedding_length"], 64);
+    assert.equal(gguf.metadata["gemma3.rope.freq_base"], 1e6, "Gemma3TextConfig's default");
+    const names = gguf.tensors.map((t) => t.name);
+    assert.ok(names.includes("token_embd.weight") && names.includes("blk.1.attn_k_norm.weight"));
+    assert.ok(!names.some((n) => n.includes("vision") || n.startsWith("mm")), names.join());
+    await addModel(server, "gemma3-vision", { gguf: out });
+    assert.equal(typeof (await generate("gemma3-vision")), "string");
+  });
+
   test("a long-context Phi-3 checkpoint converts with its fused projections and rope factors", async () => {
     const out = await convertSynthetic("phi3");
     const gguf = await readGguf(out);

@@ -157,3 +157,25 @@ test("BERT: encoder names, unused tensors left out, WordPiece rewritten with pha
   assert.equal(t.vocab.model, "bert");
   assert.deepEqual(t.vocab.tokens, ["[CLS]", "\u2581walk", "ing", "\u2581!"]);
 });
+
+test("multimodal Gemma 3: the language model under either prefix, vision left out, text_config defaults", () => {
+  const arch = architectureFor({ architectures: ["Gemma3ForConditionalGeneration"] });
+  assert.equal(arch.name, "gemma3");
+  assert.equal(
+    ggufTensorName("language_model.model.layers.0.self_attn.q_proj.weight", arch),
+    "blk.0.attn_q.weight",
+  );
+  assert.equal(
+    ggufTensorName("model.language_model.layers.0.mlp.up_proj.weight", arch),
+    "blk.0.ffn_up.weight",
+  );
+  assert.equal(ggufTensorName("model.language_model.embed_tokens.weight", arch), "token_embd.weight");
+  assert.equal(ggufTensorName("language_model.lm_head.weight", arch), "output.weight");
+  assert.equal(ggufTensorName("vision_tower.vision_model.post_layernorm.weight", arch), null);
+  assert.equal(ggufTensorName("model.multi_modal_projector.mm_soft_emb_norm.weight", arch), null);
+  const settings = arch.settings?.({ text_config: { num_hidden_layers: 48, hidden_size: 3840 } });
+  assert.equal(settings?.num_attention_heads, 16);
+  assert.equal(settings?.num_key_value_heads, 8);
+  assert.equal(settings?.hidden_size, 3840);
+  assert.equal(settings?.head_dim, 256);
+});

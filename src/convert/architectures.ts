@@ -20,6 +20,8 @@ export interface HfConfig {
   rope_theta?: number;
   rms_norm_eps?: number;
   layer_norm_eps?: number;
+  /** A multimodal model's language model settings (Gemma 3 from 4B up). */
+  text_config?: HfConfig;
   sliding_window?: number | null;
   attn_logit_softcapping?: number | null;
   final_logit_softcapping?: number | null;
@@ -44,6 +46,8 @@ export interface Architecture {
   metadata(config: HfConfig, vocabSize: number): Record<string, GgufTypedValue>;
   /** Block-level tensor names, Hugging Face's then llama.cpp's. */
   blockParts: ReadonlyArray<readonly [string, string]>;
+  /** The settings to convert with, where config.json nests them (a multimodal model's text_config). */
+  settings?(config: HfConfig): HfConfig;
   /** llama.cpp's name for a checkpoint tensor, null to leave it out; default: the Llama-like names. */
   tensorName?(hfName: string): string | null;
   /** Metadata read from files besides config.json (a sentence-transformers pooling module). */
@@ -201,6 +205,44 @@ const gemma3: Architecture = {
   },
 };
 
+/**
+ * Gemma 3 from 4B up (Gemma3ForConditionalGeneration): its language model only, as a gemma3 text
+ * model; the vision tower and projector are left out, so the result reads text, not images.
+ * text_config leaves out what Gemma3TextConfig defaults; head counts follow the layer count as
+ * in Ollama's converter.
+ */
+const gemma3Multimodal: Architecture = {
+  ...gemma3,
+  settings(c) {
+    const text = c.text_config ?? {};
+    const layers = text.num_hidden_layers ?? 26;
+    const [heads, kvHeads] = ({ 48: [16, 8], 62: [32, 16] } as Record<number, [number, number]>)[layers] ?? [
+      8, 4,
+    ];
+    return {
+      vocab_size: 262208,
+      hidden_size: 2304,
+      intermediate_size: 9216,
+      num_attention_heads: heads,
+      num_key_value_heads: kvHeads,
+      head_dim: 256,
+      max_position_embeddings: 131072,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1e6,
+      rope_local_base_freq: 10000,
+      sliding_window: 4096,
+      ...text,
+      num_hidden_layers: layers,
+    };
+  },
+  tensorName(hf) {
+    if (/^(model\.)?(vision_tower|multi_modal_projector)\./.test(hf)) return null;
+    // "language_model.model.layers..." (older transformers) or "model.language_model.layers..."
+    const text = hf.replace(/^(language_model\.model|model\.language_model)\./, "model.");
+    return ggufTensorName(text.replace(/^language_model\./, ""), gemma3);
+  },
+};
+
 /** Phi-3's fused projections: q, k and v in one matrix, and the MLP's gate and up in another. */
 const phi3Parts: ReadonlyArray<readonly [string, string]> = [
   ["input_layernorm", "attn_norm"],
@@ -264,6 +306,7 @@ const byHfName: Record<string, Architecture> = {
   GemmaForCausalLM: gemma,
   Gemma2ForCausalLM: gemma2,
   Gemma3ForCausalLM: gemma3,
+  Gemma3ForConditionalGeneration: gemma3Multimodal,
   Phi3ForCausalLM: phi3,
   BertModel: bert,
 };

@@ -40,8 +40,9 @@ const sourceTypes: Record<string, { type: RawType; width: number }> = {
  */
 export async function convertCheckpoint(files: Checkpoint, outPath: string, threads?: number): Promise<void> {
   const source = sourceFiles(files);
-  const config = await readConfig(source);
-  const arch = architectureFor(config);
+  const checkpointConfig = await readConfig(source);
+  const arch = architectureFor(checkpointConfig);
+  const config = arch.settings?.(checkpointConfig) ?? checkpointConfig;
   const extra = (await arch.prepare?.(source)) ?? {};
   const tokenizer = await readTokenizer(source);
   padVocabulary(tokenizer, config.vocab_size ?? 0);

@@ -193,19 +193,22 @@ function tokenizerFiles(file: GgufFile): Record<string, string> {
   };
 }
 
-export type SyntheticKind = "gemma" | "gemma2" | "gemma3" | "phi3";
+export type SyntheticKind = "gemma" | "gemma2" | "gemma3" | "gemma3-vision" | "phi3";
 
 const syntheticArchitectures: Record<SyntheticKind, string> = {
   gemma: "GemmaForCausalLM",
   gemma2: "Gemma2ForCausalLM",
   gemma3: "Gemma3ForCausalLM",
+  "gemma3-vision": "Gemma3ForConditionalGeneration",
   phi3: "Phi3ForCausalLM",
 };
 
 /**
  * A small checkpoint of an architecture the GGUF generator does not make, with random F16 matrices
  * and norms of 0.5 (Gemma stores norms as offsets from one, so its converted norms are 1.5),
- * borrowing the tokenizer of `tokenizerGguf`. Phi-3's is a long-context one, with rope factors.
+ * borrowing the tokenizer of `tokenizerGguf`. Phi-3's is a long-context one, with rope factors;
+ * "gemma3-vision" is Gemma 3 as its multimodal checkpoints save it (language model under
+ * model.language_model, a vision tower beside it, settings in text_config).
  */
 export async function writeSyntheticCheckpoint(
   dir: string,
@@ -233,7 +236,9 @@ export async function writeSyntheticCheckpoint(
     for (let i = 0; i < n; i++) data.writeFloatLE(0.5, i * 4);
     entries.push({ name, dtype: "F32", shape: [n], data });
   };
-  const gemma2Like = kind === "gemma2" || kind === "gemma3";
+  const vision = kind === "gemma3-vision";
+  const gemma3 = kind === "gemma3" || vision;
+  const gemma2Like = kind === "gemma2" || gemma3;
   matrix("model.embed_tokens.weight", vocab, d);
   for (let i = 0; i < layers; i++) {
     const b = `model.layers.${i}`;
@@ -245,7 +250,7 @@ export async function writeSyntheticCheckpoint(
       matrix(`${b}.self_attn.v_proj.weight`, kvHeads * headDim, d);
     }
     matrix(`${b}.self_attn.o_proj.weight`, d, heads * headDim);
-    if (kind === "gemma3") {
+    if (gemma3) {
       norm(`${b}.self_attn.q_norm.weight`, headDim);
       norm(`${b}.self_attn.k_norm.weight`, headDim);
     }
@@ -263,6 +268,11 @@ export async function writeSyntheticCheckpoint(
   }
   norm("model.norm.weight", d);
   if (kind === "phi3") matrix("lm_head.weight", vocab, d);
+  if (vision) {
+    for (const e of entries) e.name = e.name.replace(/^model\./, "model.language_model.");
+    matrix("model.vision_tower.vision_model.embeddings.patch_embedding.weight", 16, 48);
+    matrix("model.multi_modal_projector.mm_input_projection_weight", 16, d);
+  }
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "model.safetensors"), safetensors(entries));
   const factors = (f: number) => Array.from({ length: headDim / 2 }, (_, i) => 1 + (f * i) / headDim);
@@ -275,7 +285,7 @@ export async function writeSyntheticCheckpoint(
     num_key_value_heads: kvHeads,
     max_position_embeddings: kind === "phi3" ? 131072 : 4096,
     rms_norm_eps: 1e-6,
-    rope_theta: kind === "gemma3" ? 1e6 : 10000,
+    rope_theta: gemma3 ? 1e6 : 10000,
     vocab_size: vocab,
     ...(kind === "phi3"
       ? {
@@ -291,7 +301,12 @@ export async function writeSyntheticCheckpoint(
       ? { sliding_window: 512, rope_local_base_freq: 10000, sliding_window_pattern: 6 }
       : {}),
   };
-  const text = { "config.json": JSON.stringify(config), ...tokenizerFiles(file) };
+  const nested = {
+    architectures: config.architectures,
+    text_config: { ...config, architectures: undefined, rope_theta: undefined },
+    vision_config: { hidden_size: 16, num_hidden_layers: 1 },
+  };
+  const text = { "config.json": JSON.stringify(vision ? nested : config), ...tokenizerFiles(file) };
   for (const [name, contents] of Object.entries(text)) await writeFile(join(dir, name), contents);
   return ["model.safetensors", ...Object.keys(text)];
 }
