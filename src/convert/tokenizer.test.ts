@@ -88,5 +88,10 @@ test("tokenizer.model is preferred to tokenizer.json; neither is an error", asyn
   assert.equal(t.vocab.model, "llama");
   assert.deepEqual(t.vocab.tokens, ["x"]);
   await assert.rejects(readTokenizer(files({})), /unknown tokenizer format/);
+  const unigram = { model: { type: "Unigram", vocab: [["<unk>", 0]] } };
+  await assert.rejects(
+    readTokenizer(files({ "tokenizer.json": unigram })),
+    /unsupported tokenizer.json model type "Unigram"/,
+  );
   await assert.rejects(readTokenizer(files({ "tokenizer.json": Buffer.from("{") })), /tokenizer\.json/);
 });

@@ -91,9 +91,13 @@ async function readJson<T>(files: SourceFiles, name: string): Promise<T | undefi
 
 /** tokenizer.json's vocabulary in id order; added tokens override the model's own. */
 function vocabularyOf(json: TokenizerJson): Vocabulary {
+  // Unigram models (a list of scored pieces) ship a tokenizer.model; without one there is nothing
+  // llama.cpp could run
+  const vocabMap = json.model?.vocab;
+  if (typeof vocabMap !== "object" || vocabMap === null || Array.isArray(vocabMap))
+    throw new Error(`unsupported tokenizer.json model type "${json.model?.type ?? ""}"`);
   const byId = new Map<number, { content: string; type: number }>();
-  for (const [content, id] of Object.entries(json.model?.vocab ?? {}))
-    byId.set(id, { content, type: TokenType.normal });
+  for (const [content, id] of Object.entries(vocabMap)) byId.set(id, { content, type: TokenType.normal });
   for (const t of json.added_tokens ?? [])
     byId.set(t.id, { content: t.content, type: t.special ? TokenType.control : TokenType.userDefined });
   const vocab: Vocabulary = { model: "gpt2", tokens: [], scores: [], types: [] };
