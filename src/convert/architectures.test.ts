@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { architectureFor, ggufTensorName, llama3RopeFactors, ropeFactorTensors } from "./architectures.js";
-import { headRowOrder } from "./convert.js";
+import { headRowOrder } from "./tensors.js";
 
 test("checkpoint tensor names map to llama.cpp's", () => {
   assert.equal(ggufTensorName("model.embed_tokens.weight"), "token_embd.weight");
