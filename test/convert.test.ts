@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -17,8 +17,10 @@ import {
   writeRandomModel,
   type ModelArch,
 } from "../src/gguf/index.js";
-import { convertCheckpoint } from "../src/convert/index.js";
+import { convertAdapter, convertCheckpoint, readSafetensors } from "../src/convert/index.js";
+import { f16ToF32 } from "../src/gguf/index.js";
 import {
+  safetensors,
   writeBertCheckpoint,
   writeCheckpoint,
   writeSyntheticCheckpoint,
@@ -335,6 +337,31 @@ describe("/api/create from safetensors", () => {
     assert.equal(body.embeddings?.[0]?.length, 32);
   });
 
+  test("ADAPTER from a PEFT folder: converted for the base model and applied when it runs", async () => {
+    const baseDir = join(scratch, "api-lora-base");
+    await writeCheckpoint(models.llama as string, baseDir);
+    const lora = join(scratch, "api-lora");
+    const { files } = await loraFor(baseDir, lora, 4, 8);
+    await addModel(server, "lora-base", { gguf: models.llama as string });
+    const adapters = await upload(new Map(files.map((n) => [n, join(lora, n)])));
+    const progress = await create({ model: "lora-tuned", from: "lora-base", adapters });
+    const statuses = progress.map((p) => p.status ?? p.error);
+    assert.ok(statuses.includes("converting adapter"), JSON.stringify(statuses));
+    assert.equal(statuses.at(-1), "success");
+    const show = await fetch(`${server.url}/api/show`, { method: "POST", body: '{"model":"lora-tuned"}' });
+    const modelfile = ((await show.json()) as { modelfile: string }).modelfile;
+    assert.match(modelfile, /^ADAPTER /m);
+    assert.notEqual(
+      await generate("lora-tuned"),
+      await generate("lora-base"),
+      "the adapter changes the answer",
+    );
+
+    // an adapter needs a model to adapt
+    const bad = await create({ model: "lora-alone", files: adapters });
+    assert.ok(bad.at(-1)?.error, JSON.stringify(bad.at(-1)));
+  });
+
   test("a checkpoint it cannot convert ends with Ollama's error line", async () => {
     const files = await checkpoint(models.qwen2 as string, "broken");
     const config = files.get("config.json") as string;
@@ -346,4 +373,144 @@ describe("/api/create from safetensors", () => {
     progress = await create({ model: "broken", files: await upload(files) });
     assert.deepEqual(progress.at(-1), { error: "open config.json: file does not exist" });
   });
+});
+
+/** A PEFT LoRA for the llama checkpoint in `baseDir`: random A and B on every attention projection. */
+async function loraFor(baseDir: string, dir: string, rank: number, alpha: number) {
+  const base = await readSafetensors(join(baseDir, "model.safetensors"));
+  const data = await readFile(join(baseDir, "model.safetensors"));
+  let seed = 11;
+  const random = (n: number) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      out[i] = (seed / 2 ** 31 - 0.5) * 0.2;
+    }
+    return out;
+  };
+  const adapter: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
+  const merged = new Map<string, Float32Array>();
+  for (const t of base.filter((x) => /self_attn\.[qkvo]_proj\.weight$/.test(x.name))) {
+    const [rows = 0, cols = 0] = t.shape;
+    const [a, b] = [random(rank * cols), random(rows * rank)];
+    const stem = t.name.replace(/\.weight$/, "");
+    adapter.push({
+      name: `base_model.model.${stem}.lora_A.weight`,
+      dtype: "F32",
+      shape: [rank, cols],
+      data: Buffer.from(a.buffer),
+    });
+    adapter.push({
+      name: `base_model.model.${stem}.lora_B.weight`,
+      dtype: "F32",
+      shape: [rows, rank],
+      data: Buffer.from(b.buffer),
+    });
+    // W + (alpha / rank) B·A, in Hugging Face's own layout
+    const w = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        let sum = 0;
+        for (let k = 0; k < rank; k++) sum += (b[r * rank + k] as number) * (a[k * cols + c] as number);
+        w[r * cols + c] = f16ToF32(data.readUInt16LE(t.offset + 2 * (r * cols + c))) + (alpha / rank) * sum;
+      }
+    merged.set(t.name, w);
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "adapter_model.safetensors"), safetensors(adapter));
+  await writeFile(
+    join(dir, "adapter_config.json"),
+    JSON.stringify({ r: rank, lora_alpha: alpha, peft_type: "LORA" }),
+  );
+  return { files: ["adapter_model.safetensors", "adapter_config.json"], merged };
+}
+
+test("a PEFT LoRA converts to llama.cpp's layout: B·A adds what merging it into the checkpoint adds", async () => {
+  const baseDir = join(scratch, "lora-base");
+  const baseNames = await writeCheckpoint(models.llama as string, baseDir);
+  const { files, merged } = await loraFor(baseDir, join(scratch, "lora"), 4, 8);
+
+  // the same checkpoint with the adapter merged in, converted as a model
+  const mergedDir = join(scratch, "lora-merged");
+  await mkdir(mergedDir, { recursive: true });
+  const base = await readSafetensors(join(baseDir, "model.safetensors"));
+  const baseData = await readFile(join(baseDir, "model.safetensors"));
+  const entries = base.map((t) => {
+    const w = merged.get(t.name);
+    if (w) return { name: t.name, dtype: "F32", shape: t.shape, data: Buffer.from(w.buffer) };
+    return {
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      data: baseData.subarray(t.offset, t.offset + t.size),
+    };
+  });
+  for (const name of baseNames)
+    if (name !== "model.safetensors")
+      await writeFile(join(mergedDir, name), await readFile(join(baseDir, name)));
+  await writeFile(join(mergedDir, "model.safetensors"), safetensors(entries));
+  const mergedGguf = join(scratch, "lora-merged.gguf");
+  await convertCheckpoint(new Map(baseNames.map((n) => [n, join(mergedDir, n)])), mergedGguf, 1);
+
+  const loraGguf = join(scratch, "lora.gguf");
+  const meta = (await readGguf(models.llama as string)).metadata;
+  const heads = {
+    headCount: Number(meta["llama.attention.head_count"]),
+    headCountKv: Number(meta["llama.attention.head_count_kv"]),
+  };
+  await convertAdapter(
+    new Map(files.map((n) => [n, join(scratch, "lora", n)])),
+    loraGguf,
+    { architecture: "llama", ...heads },
+    1,
+  );
+
+  const [baseFile, mergedFile, lora] = await Promise.all([
+    readGguf(models.llama as string),
+    readGguf(mergedGguf),
+    readGguf(loraGguf),
+  ]);
+  assert.equal(lora.metadata["general.type"], "adapter");
+  assert.equal(lora.metadata["adapter.type"], "lora");
+  assert.equal(lora.metadata["adapter.lora.alpha"], 8);
+  const f32 = async (path: string, file: typeof lora, name: string) => {
+    const t = file.tensors.find((x) => x.name === name);
+    assert.ok(t, name);
+    const bytes = await readTensorData(path, file, t);
+    if (t.type === 0)
+      return {
+        shape: t.shape,
+        values: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)),
+      };
+    return {
+      shape: t.shape,
+      values: Float32Array.from({ length: bytes.length / 2 }, (_, i) => f16ToF32(bytes.readUInt16LE(2 * i))),
+    };
+  };
+  let checked = 0;
+  for (const name of mergedFile.tensors
+    .map((t) => t.name)
+    .filter((n) => /attn_(q|k|v|output)\.weight$/.test(n))) {
+    const [w0, w1] = [
+      await f32(models.llama as string, baseFile, name),
+      await f32(mergedGguf, mergedFile, name),
+    ];
+    const [a, b] = [await f32(loraGguf, lora, `${name}.lora_a`), await f32(loraGguf, lora, `${name}.lora_b`)];
+    const [cols, rows] = w0.shape as [number, number];
+    const rank = a.shape[1] as number;
+    assert.deepEqual(a.shape, [cols, rank], `${name} lora_a`);
+    assert.deepEqual(b.shape, [rank, rows], `${name} lora_b`);
+    let worst = 0;
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        let sum = 0;
+        for (let k = 0; k < rank; k++)
+          sum += (b.values[r * rank + k] as number) * (a.values[k * cols + c] as number);
+        const added = (w1.values[r * cols + c] as number) - (w0.values[r * cols + c] as number);
+        worst = Math.max(worst, Math.abs(added - 2 * sum));
+      }
+    assert.ok(worst < 2e-3, `${name}: B·A is off by ${worst}`);
+    checked++;
+  }
+  assert.equal(checked, 8);
 });

@@ -311,6 +311,11 @@ const byHfName: Record<string, Architecture> = {
   BertModel: bert,
 };
 
+/** The converter whose GGUF architecture is `name` (an adapter's base model's). */
+export function architectureNamed(name: string): Architecture | undefined {
+  return Object.values(byHfName).find((a) => a.name === name && !a.settings);
+}
+
 export function architectureFor(config: HfConfig): Architecture {
   const hf = config.architectures?.[0];
   if (hf === undefined) throw new Error("unknown architecture");

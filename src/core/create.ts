@@ -32,6 +32,7 @@ import { DIGEST_PATTERN, detectContentType, normaliseDigest, validFsPath } from 
 import { detectTemplate } from "./create/templates.js";
 import { quantizeLayers } from "./create/quantize.js";
 import { convertToBlob } from "./create/convert.js";
+import type { BaseModel } from "../convert/index.js";
 
 export interface CreateProgress {
   status: string;
@@ -122,7 +123,7 @@ export async function* createModel(ctx: CreateContext, req: CreateRequest): Asyn
   if (Object.keys(req.draftFiles ?? {}).length > 0)
     throw bad("draft models are not supported by this server");
 
-  if (req.adapters !== undefined) base.push(...(yield* layersFromFiles(store, req.adapters, true)));
+  if (req.adapters !== undefined) base.push(...(yield* layersFromFiles(store, req.adapters, true, base)));
 
   const quantize = (req.quantize || req.quantization).toUpperCase();
   if (quantize !== "") {
@@ -257,12 +258,10 @@ async function* layersFromFiles(
   store: Store,
   files: Record<string, string>,
   isAdapter: boolean,
+  baseLayers: PendingLayer[] = [],
 ): AsyncGenerator<CreateProgress, PendingLayer[]> {
   const kind = await detectModelType(store, files);
-  if (kind === "safetensors") {
-    if (isAdapter) throw bad("safetensors adapters are not supported by this server; convert to GGUF first");
-    return yield* convertedLayers(store, files);
-  }
+  if (kind === "safetensors") return yield* convertedLayers(store, files, isAdapter ? baseLayers : undefined);
   if (kind !== "gguf") throw bad(errUnknownType);
   const paths = Object.keys(files).sort();
   if (paths.length === 0) throw bad("no files provided to convert");
@@ -302,19 +301,38 @@ async function* layersFromFiles(
   return layers;
 }
 
-/** A safetensors checkpoint converted to one GGUF model layer, with its chat template detected. */
+/**
+ * A safetensors checkpoint converted to one GGUF model layer, with its chat template detected; or,
+ * given the base model's layers, a LoRA adapter converted to one adapter layer.
+ */
 async function* convertedLayers(
   store: Store,
   files: Record<string, string>,
+  baseLayers?: PendingLayer[],
 ): AsyncGenerator<CreateProgress, PendingLayer[]> {
-  yield { status: "converting model" };
-  const blob = await convertToBlob(store, files);
-  const { layer } = await store.layerFromBlob(blob.digest, MEDIA_TYPES.model);
+  const base = baseLayers && baseModelOf(baseLayers);
+  yield { status: base ? "converting adapter" : "converting model" };
+  const blob = await convertToBlob(store, files, base);
+  const mediaType = base ? MEDIA_TYPES.adapter : MEDIA_TYPES.model;
+  const { layer } = await store.layerFromBlob(blob.digest, mediaType);
   const gguf = await readGguf(store.blobPath(blob.digest), { maxArrayLength: 0 });
   const status = `${blob.existed ? "using existing" : "creating new"} layer ${blob.digest}`;
   const layers: PendingLayer[] = [{ layer, status, gguf }];
-  layers.push(...(await detectChatTemplate(store, layers)));
+  if (!base) layers.push(...(await detectChatTemplate(store, layers)));
   return layers;
+}
+
+/** kvFromLayers: what an adapter needs of the model layer it is created on. */
+function baseModelOf(layers: PendingLayer[]): BaseModel {
+  const model = layers.find((l) => l.gguf && l.layer.mediaType === MEDIA_TYPES.model)?.gguf;
+  if (!model) throw failed("no base model was found");
+  const architecture = model.metadata["general.architecture"];
+  const arch = typeof architecture === "string" ? architecture : "";
+  return {
+    architecture: arch,
+    headCount: uintOf(model, `${arch}.attention.head_count`),
+    headCountKv: uintOf(model, `${arch}.attention.head_count_kv`),
+  };
 }
 
 function uintOf(f: GgufFile, key: string): number {

@@ -137,7 +137,10 @@ function unpermuteRows(data: Buffer, shape: number[], heads: number): Buffer {
   return out;
 }
 
-function safetensors(entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }>): Buffer {
+/** A safetensors file holding `entries` (in order), with its header padded to 8 bytes. */
+export function safetensors(
+  entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }>,
+): Buffer {
   const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
   let offset = 0;
   for (const e of entries) {

@@ -7,14 +7,21 @@ import { rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { isValidDigest, type BlobInfo, type Store } from "../../store/index.js";
-import { convertCheckpoint } from "../../convert/index.js";
+import { convertAdapter, convertCheckpoint, type BaseModel } from "../../convert/index.js";
 import { OllamaError } from "../errors.js";
 import { DIGEST_PATTERN, normaliseDigest } from "./files.js";
 
 const failed = (message: string) => new OllamaError(500, message);
 
-/** Converts the checkpoint `files` (path in it to blob digest) and stores the GGUF as a blob. */
-export async function convertToBlob(store: Store, files: Record<string, string>): Promise<BlobInfo> {
+/**
+ * Converts the checkpoint `files` (path in it to blob digest), or with `base` the LoRA adapter
+ * they hold for that model, and stores the GGUF as a blob.
+ */
+export async function convertToBlob(
+  store: Store,
+  files: Record<string, string>,
+  base?: BaseModel,
+): Promise<BlobInfo> {
   const checkpoint = new Map<string, string>();
   for (const [name, digest] of Object.entries(files)) {
     const d = normaliseDigest(digest);
@@ -25,7 +32,8 @@ export async function convertToBlob(store: Store, files: Record<string, string>)
   const temp = join(store.blobsDir, `convert-${randomBytes(6).toString("hex")}`);
   try {
     try {
-      await convertCheckpoint(checkpoint, temp);
+      if (base) await convertAdapter(checkpoint, temp, base);
+      else await convertCheckpoint(checkpoint, temp);
     } catch (err) {
       throw failed((err as Error).message);
     }
