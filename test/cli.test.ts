@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureModel } from "../src/gguf/cache.js";
 import { presetSpec, writeRandomModel } from "../src/gguf/index.js";
-import { writeCheckpoint } from "./helpers/checkpoint.js";
+import { writeCheckpoint, writeLora } from "./helpers/checkpoint.js";
 import { freePort, killAll, startServe, tollama, type CliResult, type ServeProcess } from "./cli-helpers.js";
 
 let dir: string;
@@ -155,6 +155,19 @@ describe("create", () => {
     assert.match(show.stdout, /architecture\s+llama/);
     assert.match(show.stdout, /quantization\s+F16/);
     ok(await run(["run", "from-folder", "hi"]));
+  });
+
+  test("ADAPTER a PEFT folder: its files are uploaded and converted for the base model", async () => {
+    await writeLora(path.join(dir, "hf-llama"), path.join(dir, "lora"), 4, 8);
+    await writeFile(path.join(dir, "WithAdapter"), "FROM from-folder\nADAPTER ./lora\n");
+    const r = await run(["create", "with-adapter", "-f", path.join(dir, "WithAdapter")]);
+    ok(r, true);
+    assert.match(r.stderr, /converting adapter/);
+    assert.match(r.stderr, /success/);
+    const show = await run(["show", "with-adapter", "--modelfile"]);
+    ok(show);
+    assert.match(show.stdout, /^ADAPTER /m);
+    ok(await run(["run", "with-adapter", "hi"]));
   });
 
   test("bad Modelfiles: Ollama's errors, with line numbers, exit 1", async () => {

@@ -22,6 +22,7 @@ import { f16ToF32 } from "../src/gguf/index.js";
 import {
   safetensors,
   writeBertCheckpoint,
+  writeLora,
   writeCheckpoint,
   writeSyntheticCheckpoint,
   type SyntheticKind,
@@ -341,7 +342,7 @@ describe("/api/create from safetensors", () => {
     const baseDir = join(scratch, "api-lora-base");
     await writeCheckpoint(models.llama as string, baseDir);
     const lora = join(scratch, "api-lora");
-    const { files } = await loraFor(baseDir, lora, 4, 8);
+    const { files } = await writeLora(baseDir, lora, 4, 8);
     await addModel(server, "lora-base", { gguf: models.llama as string });
     const adapters = await upload(new Map(files.map((n) => [n, join(lora, n)])));
     const progress = await create({ model: "lora-tuned", from: "lora-base", adapters });
@@ -375,60 +376,10 @@ describe("/api/create from safetensors", () => {
   });
 });
 
-/** A PEFT LoRA for the llama checkpoint in `baseDir`: random A and B on every attention projection. */
-async function loraFor(baseDir: string, dir: string, rank: number, alpha: number) {
-  const base = await readSafetensors(join(baseDir, "model.safetensors"));
-  const data = await readFile(join(baseDir, "model.safetensors"));
-  let seed = 11;
-  const random = (n: number) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      out[i] = (seed / 2 ** 31 - 0.5) * 0.2;
-    }
-    return out;
-  };
-  const adapter: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
-  const merged = new Map<string, Float32Array>();
-  for (const t of base.filter((x) => /self_attn\.[qkvo]_proj\.weight$/.test(x.name))) {
-    const [rows = 0, cols = 0] = t.shape;
-    const [a, b] = [random(rank * cols), random(rows * rank)];
-    const stem = t.name.replace(/\.weight$/, "");
-    adapter.push({
-      name: `base_model.model.${stem}.lora_A.weight`,
-      dtype: "F32",
-      shape: [rank, cols],
-      data: Buffer.from(a.buffer),
-    });
-    adapter.push({
-      name: `base_model.model.${stem}.lora_B.weight`,
-      dtype: "F32",
-      shape: [rows, rank],
-      data: Buffer.from(b.buffer),
-    });
-    // W + (alpha / rank) B·A, in Hugging Face's own layout
-    const w = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++)
-      for (let c = 0; c < cols; c++) {
-        let sum = 0;
-        for (let k = 0; k < rank; k++) sum += (b[r * rank + k] as number) * (a[k * cols + c] as number);
-        w[r * cols + c] = f16ToF32(data.readUInt16LE(t.offset + 2 * (r * cols + c))) + (alpha / rank) * sum;
-      }
-    merged.set(t.name, w);
-  }
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "adapter_model.safetensors"), safetensors(adapter));
-  await writeFile(
-    join(dir, "adapter_config.json"),
-    JSON.stringify({ r: rank, lora_alpha: alpha, peft_type: "LORA" }),
-  );
-  return { files: ["adapter_model.safetensors", "adapter_config.json"], merged };
-}
-
 test("a PEFT LoRA converts to llama.cpp's layout: B·A adds what merging it into the checkpoint adds", async () => {
   const baseDir = join(scratch, "lora-base");
   const baseNames = await writeCheckpoint(models.llama as string, baseDir);
-  const { files, merged } = await loraFor(baseDir, join(scratch, "lora"), 4, 8);
+  const { files, merged } = await writeLora(baseDir, join(scratch, "lora"), 4, 8);
 
   // the same checkpoint with the adapter merged in, converted as a model
   const mergedDir = join(scratch, "lora-merged");

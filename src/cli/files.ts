@@ -71,6 +71,9 @@ export async function filesForModel(dir: string): Promise<string[]> {
   const weights = await firstMatch(dir, [
     ["model*.safetensors", "*/model*.safetensors"],
     ["consolidated*.safetensors"],
+    // LoRA adapters for ADAPTER: MLX's and PEFT's file names
+    ["adapters.safetensors"],
+    ["adapter_model.safetensors"],
     ["pytorch_model*.bin"],
     ["consolidated*.pth"],
     ["*.gguf"],

@@ -4,10 +4,12 @@
  * config.json, and its tokenizer as tokenizer.json and tokenizer_config.json. Converting the folder
  * back must give the GGUF's tensors unchanged.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readSafetensors } from "../../src/convert/index.js";
 import {
   GgmlType,
+  f16ToF32,
   f32ToF16,
   isGgufArray,
   readGguf,
@@ -403,4 +405,58 @@ export async function writeBertCheckpoint(dir: string): Promise<string[]> {
   for (const [name, contents] of Object.entries(text))
     await writeFile(join(dir, name), JSON.stringify(contents));
   return ["model.safetensors", ...Object.keys(text)];
+}
+
+/**
+ * A PEFT LoRA in `dir` for the F16 llama checkpoint in `baseDir`: random A and B on every attention
+ * projection. Returns its files and, for each adapted weight, the weight with the LoRA merged in
+ * (Hugging Face layout, float32).
+ */
+export async function writeLora(baseDir: string, dir: string, rank: number, alpha: number) {
+  const base = await readSafetensors(join(baseDir, "model.safetensors"));
+  const data = await readFile(join(baseDir, "model.safetensors"));
+  let seed = 11;
+  const random = (n: number) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      out[i] = (seed / 2 ** 31 - 0.5) * 0.2;
+    }
+    return out;
+  };
+  const adapter: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
+  const merged = new Map<string, Float32Array>();
+  for (const t of base.filter((x) => /self_attn\.[qkvo]_proj\.weight$/.test(x.name))) {
+    const [rows = 0, cols = 0] = t.shape;
+    const [a, b] = [random(rank * cols), random(rows * rank)];
+    const stem = t.name.replace(/\.weight$/, "");
+    adapter.push({
+      name: `base_model.model.${stem}.lora_A.weight`,
+      dtype: "F32",
+      shape: [rank, cols],
+      data: Buffer.from(a.buffer),
+    });
+    adapter.push({
+      name: `base_model.model.${stem}.lora_B.weight`,
+      dtype: "F32",
+      shape: [rows, rank],
+      data: Buffer.from(b.buffer),
+    });
+    // W + (alpha / rank) B·A, in Hugging Face's own layout
+    const w = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        let sum = 0;
+        for (let k = 0; k < rank; k++) sum += (b[r * rank + k] as number) * (a[k * cols + c] as number);
+        w[r * cols + c] = f16ToF32(data.readUInt16LE(t.offset + 2 * (r * cols + c))) + (alpha / rank) * sum;
+      }
+    merged.set(t.name, w);
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "adapter_model.safetensors"), safetensors(adapter));
+  await writeFile(
+    join(dir, "adapter_config.json"),
+    JSON.stringify({ r: rank, lora_alpha: alpha, peft_type: "LORA" }),
+  );
+  return { files: ["adapter_model.safetensors", "adapter_config.json"], merged };
 }
