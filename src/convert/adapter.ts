@@ -3,7 +3,7 @@
  * `base_model.model.<module>.lora_A.weight` and `lora_B.weight`), converted to the GGUF LoRA that
  * llama.cpp applies to a base model at run time, as Ollama's create does for ADAPTER.
  */
-import { GgufValueType } from "../gguf/index.js";
+import { typed } from "../gguf/index.js";
 import { architectureNamed, ggufTensorName } from "./architectures.js";
 import {
   checkpointTensors,
@@ -57,11 +57,11 @@ export async function convertAdapter(
   }
   await writeConverted(outPath, threads, (fdOf) => ({
     metadata: {
-      "general.architecture": { type: GgufValueType.STRING, value: arch.name },
-      "general.type": { type: GgufValueType.STRING, value: "adapter" },
-      "general.file_type": { type: GgufValueType.UINT32, value: 1 },
-      "adapter.type": { type: GgufValueType.STRING, value: "lora" },
-      "adapter.lora.alpha": { type: GgufValueType.FLOAT32, value: alpha },
+      "general.architecture": typed.str(arch.name),
+      "general.type": typed.str("adapter"),
+      "general.file_type": typed.u32(1),
+      "adapter.type": typed.str("lora"),
+      "adapter.lora.alpha": typed.f32(alpha),
     },
     tensors: found.map((t) => {
       // B's rows are the product's: regrouped where the base model's q and k rows were

@@ -2,7 +2,7 @@
  * The Hugging Face architectures tollama converts, as Ollama's converter does: each names its GGUF
  * architecture, maps config.json to `<arch>.*` metadata and checkpoint tensor names to llama.cpp's.
  */
-import { GgufValueType, type GgufTypedValue } from "../gguf/index.js";
+import { typed, type GgufTypedValue } from "../gguf/index.js";
 import { bert } from "./bert.js";
 import type { SourceFiles, Tokenizer } from "./tokenizer.js";
 
@@ -63,9 +63,7 @@ export interface Architecture {
   repackHeads?(ggufName: string, config: HfConfig): number | undefined;
 }
 
-const u32 = (value: number): GgufTypedValue => ({ type: GgufValueType.UINT32, value });
-const f32 = (value: number): GgufTypedValue => ({ type: GgufValueType.FLOAT32, value });
-const str = (value: string): GgufTypedValue => ({ type: GgufValueType.STRING, value });
+const { u32, f32, str } = typed;
 
 /** Keys every architecture writes; those whose config value is missing or zero are left out. */
 function common(arch: string, c: HfConfig, vocabSize: number): Record<string, GgufTypedValue> {

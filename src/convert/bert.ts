@@ -3,13 +3,11 @@
  * tensors under their own names, a WordPiece vocabulary rewritten in llama.cpp's phantom-space
  * form, and the pooling that modules.json names.
  */
-import { GgufValueType, type GgufTypedValue } from "../gguf/index.js";
+import { typed, type GgufTypedValue } from "../gguf/index.js";
 import type { Architecture, HfConfig } from "./architectures.js";
 import type { SourceFiles, Tokenizer } from "./tokenizer.js";
 
-const u32 = (value: number): GgufTypedValue => ({ type: GgufValueType.UINT32, value });
-const f32 = (value: number): GgufTypedValue => ({ type: GgufValueType.FLOAT32, value });
-const bool = (value: boolean): GgufTypedValue => ({ type: GgufValueType.BOOL, value });
+const { u32, f32, bool } = typed;
 
 const embeddingNames: Record<string, string> = {
   "embeddings.word_embeddings": "token_embd",

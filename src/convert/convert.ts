@@ -3,7 +3,7 @@
  * files) to a GGUF, as Ollama's `create` does for such a folder: matrices as F16 (BF16 where the
  * checkpoint has BF16), vectors and biases as F32, general.file_type F16.
  */
-import { GgufValueType, ggufArray, type GgufTypedValue } from "../gguf/index.js";
+import { GgufValueType, typed, type GgufTypedValue } from "../gguf/index.js";
 import { architectureFor, ggufTensorName, ropeFactorTensors, type HfConfig } from "./architectures.js";
 import { readTokenizer, TokenType, type Tokenizer } from "./tokenizer.js";
 import {
@@ -36,9 +36,9 @@ export async function convertCheckpoint(files: Checkpoint, outPath: string, thre
 
   await writeConverted(outPath, threads, (fdOf) => ({
     metadata: {
-      "general.architecture": { type: GgufValueType.STRING, value: arch.name },
-      "general.file_type": { type: GgufValueType.UINT32, value: 1 },
-      "general.quantization_version": { type: GgufValueType.UINT32, value: 2 },
+      "general.architecture": typed.str(arch.name),
+      "general.file_type": typed.u32(1),
+      "general.quantization_version": typed.u32(2),
       ...arch.metadata(config, tokenizer.vocab.tokens.length),
       ...extra,
       ...tokenizerMetadata(tokenizer),
@@ -69,37 +69,21 @@ function padVocabulary(t: Tokenizer, size: number): void {
 
 function tokenizerMetadata(t: Tokenizer): Record<string, GgufTypedValue> {
   const out: Record<string, GgufTypedValue> = {
-    "tokenizer.ggml.model": { type: GgufValueType.STRING, value: t.vocab.model },
-    "tokenizer.ggml.pre": { type: GgufValueType.STRING, value: t.pre },
-    "tokenizer.ggml.tokens": {
-      type: GgufValueType.ARRAY,
-      value: ggufArray(GgufValueType.STRING, t.vocab.tokens),
-    },
-    "tokenizer.ggml.scores": {
-      type: GgufValueType.ARRAY,
-      value: ggufArray(GgufValueType.FLOAT32, t.vocab.scores),
-    },
-    "tokenizer.ggml.token_type": {
-      type: GgufValueType.ARRAY,
-      value: ggufArray(GgufValueType.INT32, t.vocab.types),
-    },
+    "tokenizer.ggml.model": typed.str(t.vocab.model),
+    "tokenizer.ggml.pre": typed.str(t.pre),
+    "tokenizer.ggml.tokens": typed.array(GgufValueType.STRING, t.vocab.tokens),
+    "tokenizer.ggml.scores": typed.array(GgufValueType.FLOAT32, t.vocab.scores),
+    "tokenizer.ggml.token_type": typed.array(GgufValueType.INT32, t.vocab.types),
   };
-  if (t.merges.length > 0)
-    out["tokenizer.ggml.merges"] = {
-      type: GgufValueType.ARRAY,
-      value: ggufArray(GgufValueType.STRING, t.merges),
-    };
+  if (t.merges.length > 0) out["tokenizer.ggml.merges"] = typed.array(GgufValueType.STRING, t.merges);
   for (const s of t.specials) {
     const key = specialKey[s.kind];
-    out[`tokenizer.ggml.add_${key}_token`] = { type: GgufValueType.BOOL, value: s.add };
-    out[`tokenizer.ggml.${key}_token_id`] = { type: GgufValueType.UINT32, value: s.id };
+    out[`tokenizer.ggml.add_${key}_token`] = typed.bool(s.add);
+    out[`tokenizer.ggml.${key}_token_id`] = typed.u32(s.id);
     if (s.ids && s.ids.length > 0)
-      out[`tokenizer.ggml.${key}_token_ids`] = {
-        type: GgufValueType.ARRAY,
-        value: ggufArray(GgufValueType.INT32, s.ids),
-      };
+      out[`tokenizer.ggml.${key}_token_ids`] = typed.array(GgufValueType.INT32, s.ids);
   }
-  if (t.template) out["tokenizer.chat_template"] = { type: GgufValueType.STRING, value: t.template };
+  if (t.template) out["tokenizer.chat_template"] = typed.str(t.template);
   return out;
 }
 

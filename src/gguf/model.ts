@@ -11,7 +11,7 @@ import {
   tokenizerFromGguf,
   type TokenizerMetadata,
 } from "./tokenizer.js";
-import { FileType, GgmlType, GgufValueType, ggufArray, type GgufTypedValue } from "./types.js";
+import { FileType, GgmlType, GgufValueType, typed, type GgufTypedValue } from "./types.js";
 import { writeGguf, type TensorToWrite } from "./writer.js";
 import type { WritableType } from "./quant.js";
 
@@ -142,13 +142,8 @@ export function isQuantName(s: string): s is QuantName {
   return Object.hasOwn(QUANT_TYPES, s);
 }
 
-const u32 = (value: number): GgufTypedValue => ({ type: GgufValueType.UINT32, value });
-const f32 = (value: number): GgufTypedValue => ({ type: GgufValueType.FLOAT32, value });
-const str = (value: string): GgufTypedValue => ({ type: GgufValueType.STRING, value });
-const strs = (values: string[]): GgufTypedValue => ({
-  type: GgufValueType.ARRAY,
-  value: ggufArray(GgufValueType.STRING, values),
-});
+const { u32, f32, str } = typed;
+const strs = (values: string[]): GgufTypedValue => typed.array(GgufValueType.STRING, values);
 
 function validate(spec: ModelSpec): void {
   if (spec.embedding % spec.heads !== 0) throw new Error("embedding must be a multiple of heads");

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { readGguf, typedEntry, type GgufFile } from "./reader.js";
 import { writeGguf, type TensorToWrite } from "./writer.js";
-import { FileType, GgufValueType, type GgufTypedValue } from "./types.js";
+import { FileType, typed, type GgufTypedValue } from "./types.js";
 import { isRawType, rawToF32, rawWidth, type RawType, type RawValues } from "./raw-values.js";
 import { planQuantization, type QuantFileType } from "./quant-plan.js";
 import { createEncodePool } from "./encode-pool.js";
@@ -77,7 +77,7 @@ function quantizedMetadata(file: GgufFile, fileType: number): Record<string, Ggu
     const entry = typedEntry(file, key);
     if (entry) out[key] = entry;
   }
-  out["general.file_type"] = { type: GgufValueType.UINT32, value: fileType };
-  out["general.quantization_version"] ??= { type: GgufValueType.UINT32, value: 2 };
+  out["general.file_type"] = typed.u32(fileType);
+  out["general.quantization_version"] ??= typed.u32(2);
   return out;
 }

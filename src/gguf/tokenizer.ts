@@ -2,7 +2,7 @@
 // ggml-vocab-*.gguf files) or a small byte-level BPE built here, so tests need no external files.
 
 import { readGguf, typedEntry } from "./reader.js";
-import { GgufValueType, ggufArray, isGgufArray, type GgufTypedValue, type GgufValue } from "./types.js";
+import { GgufValueType, isGgufArray, typed, type GgufTypedValue, type GgufValue } from "./types.js";
 
 export type TokenizerMetadata = Record<string, GgufTypedValue>;
 
@@ -70,16 +70,16 @@ export function builtinTokenizer(vocabSize = 1024): TokenizerMetadata {
     merges.push(merge);
   }
   return {
-    "tokenizer.ggml.model": { type: GgufValueType.STRING, value: "gpt2" },
-    "tokenizer.ggml.pre": { type: GgufValueType.STRING, value: "qwen2" },
-    "tokenizer.ggml.tokens": { type: GgufValueType.ARRAY, value: ggufArray(GgufValueType.STRING, tokens) },
-    "tokenizer.ggml.token_type": { type: GgufValueType.ARRAY, value: ggufArray(GgufValueType.INT32, types) },
-    "tokenizer.ggml.merges": { type: GgufValueType.ARRAY, value: ggufArray(GgufValueType.STRING, merges) },
-    "tokenizer.ggml.eos_token_id": { type: GgufValueType.UINT32, value: 258 },
-    "tokenizer.ggml.bos_token_id": { type: GgufValueType.UINT32, value: 256 },
-    "tokenizer.ggml.padding_token_id": { type: GgufValueType.UINT32, value: 256 },
-    "tokenizer.ggml.add_bos_token": { type: GgufValueType.BOOL, value: false },
-    "tokenizer.chat_template": { type: GgufValueType.STRING, value: CHATML_TEMPLATE },
+    "tokenizer.ggml.model": typed.str("gpt2"),
+    "tokenizer.ggml.pre": typed.str("qwen2"),
+    "tokenizer.ggml.tokens": typed.array(GgufValueType.STRING, tokens),
+    "tokenizer.ggml.token_type": typed.array(GgufValueType.INT32, types),
+    "tokenizer.ggml.merges": typed.array(GgufValueType.STRING, merges),
+    "tokenizer.ggml.eos_token_id": typed.u32(258),
+    "tokenizer.ggml.bos_token_id": typed.u32(256),
+    "tokenizer.ggml.padding_token_id": typed.u32(256),
+    "tokenizer.ggml.add_bos_token": typed.bool(false),
+    "tokenizer.chat_template": typed.str(CHATML_TEMPLATE),
   };
 }
 
@@ -135,7 +135,7 @@ export function resizeTokenizer(tok: TokenizerMetadata, size: number): Tokenizer
       else if (key === "tokenizer.ggml.token_type") values.push(TokenType.USER_DEFINED);
       else values.push(0);
     }
-    out[key] = { type: GgufValueType.ARRAY, value: ggufArray(arr.elementType, values) };
+    out[key] = typed.array(arr.elementType, values);
   }
   if (size < n) truncateRest(out, size);
   return out;
@@ -154,7 +154,7 @@ function truncateRest(out: TokenizerMetadata, size: number): void {
         kept.has(s.slice(0, sp)) && kept.has(s.slice(sp + 1)) && kept.has(s.slice(0, sp) + s.slice(sp + 1))
       );
     });
-    out["tokenizer.ggml.merges"] = { type: GgufValueType.ARRAY, value: ggufArray(merges.elementType, ok) };
+    out["tokenizer.ggml.merges"] = typed.array(merges.elementType, ok);
   }
   for (const key of Object.keys(out)) {
     const v = out[key]?.value;

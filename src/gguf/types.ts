@@ -68,6 +68,18 @@ export function ggufArray(elementType: GgufValueType, values: GgufValue[]): Gguf
   return { kind: "array", elementType, length: values.length, values };
 }
 
+/** Metadata values with their on-disk types, as the writer takes them. */
+export const typed = {
+  u32: (value: number): GgufTypedValue => ({ type: GgufValueType.UINT32, value }),
+  f32: (value: number): GgufTypedValue => ({ type: GgufValueType.FLOAT32, value }),
+  str: (value: string): GgufTypedValue => ({ type: GgufValueType.STRING, value }),
+  bool: (value: boolean): GgufTypedValue => ({ type: GgufValueType.BOOL, value }),
+  array: (elementType: GgufValueType, values: GgufValue[]): GgufTypedValue => ({
+    type: GgufValueType.ARRAY,
+    value: ggufArray(elementType, values),
+  }),
+};
+
 export function isGgufArray(v: GgufValue | undefined): v is GgufArray {
   return typeof v === "object" && v !== null && v.kind === "array";
 }
