@@ -5,15 +5,8 @@
  */
 import { typed } from "../gguf/index.js";
 import { architectureNamed, ggufTensorName } from "./architectures.js";
-import {
-  checkpointTensors,
-  headRowOrder,
-  readJsonFile,
-  sourceFiles,
-  tensorToWrite,
-  writeConverted,
-  type Checkpoint,
-} from "./tensors.js";
+import { checkpointTensors, headRowOrder, tensorToWrite, writeConverted } from "./tensors.js";
+import { readJsonFile, sourceFiles, type Checkpoint } from "./source.js";
 
 /** What the adapter needs to know of the model it adapts (from its GGUF). */
 export interface BaseModel {

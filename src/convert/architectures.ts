@@ -4,7 +4,8 @@
  */
 import { typed, type GgufTypedValue } from "../gguf/index.js";
 import { bert } from "./bert.js";
-import type { SourceFiles, Tokenizer } from "./tokenizer.js";
+import type { Tokenizer } from "./tokenizer.js";
+import type { SourceFiles } from "./source.js";
 
 /** config.json's fields that the converters read (others are ignored). */
 export interface HfConfig {

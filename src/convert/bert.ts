@@ -5,7 +5,8 @@
  */
 import { typed, type GgufTypedValue } from "../gguf/index.js";
 import type { Architecture, HfConfig } from "./architectures.js";
-import type { SourceFiles, Tokenizer } from "./tokenizer.js";
+import type { Tokenizer } from "./tokenizer.js";
+import { readJsonFile, type SourceFiles } from "./source.js";
 
 const { u32, f32, bool } = typed;
 
@@ -44,16 +45,11 @@ function tensorName(hf: string): string | null {
 
 /** modules.json's pooling module (mean 1, CLS 2) and whether embeddings are normalised. */
 async function pooling(files: SourceFiles): Promise<Record<string, GgufTypedValue>> {
-  const modules = await files.read("modules.json");
-  if (!modules) throw new Error("open modules.json: file does not exist");
-  const list = JSON.parse(modules.toString("utf8")) as Array<{ type?: string; path?: string }>;
+  const list = await readJsonFile<Array<{ type?: string; path?: string }>>(files, "modules.json");
   let type = 0;
   const poolingPath = list.find((m) => m.type === "sentence_transformers.models.Pooling")?.path;
   if (poolingPath) {
-    const name = `${poolingPath}/config.json`;
-    const config = await files.read(name);
-    if (!config) throw new Error(`open ${name}: file does not exist`);
-    const modes = JSON.parse(config.toString("utf8")) as Record<string, unknown>;
+    const modes = await readJsonFile<Record<string, unknown>>(files, `${poolingPath}/config.json`);
     if (modes.pooling_mode_mean_tokens === true) type = 1;
     else if (modes.pooling_mode_cls_token === true) type = 2;
   }

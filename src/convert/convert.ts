@@ -6,18 +6,8 @@
 import { GgufValueType, typed, type GgufTypedValue } from "../gguf/index.js";
 import { architectureFor, ggufTensorName, ropeFactorTensors, type HfConfig } from "./architectures.js";
 import { readTokenizer, TokenType, type Tokenizer } from "./tokenizer.js";
-import {
-  checkpointTensors,
-  headRowOrder,
-  readJsonFile,
-  sourceFiles,
-  tensorToWrite,
-  vectorTensor,
-  writeConverted,
-  type Checkpoint,
-} from "./tensors.js";
-
-export type { Checkpoint };
+import { checkpointTensors, headRowOrder, tensorToWrite, vectorTensor, writeConverted } from "./tensors.js";
+import { readJsonFile, sourceFiles, type Checkpoint } from "./source.js";
 
 /**
  * Writes the checkpoint `files` as a GGUF at `outPath`; tensors are encoded on `threads` worker

@@ -3,15 +3,11 @@
  * regrouped or shifted where an architecture needs it, and encoded on worker threads.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { GgmlType, writeGguf, type GgufTypedValue, type TensorToWrite } from "../gguf/index.js";
 import { rawToF32, type RawType, type RawValues } from "../gguf/raw-values.js";
 import { createEncodePool } from "../gguf/encode-pool.js";
 import { readSafetensors, type SafetensorsTensor } from "./safetensors.js";
-import type { SourceFiles } from "./tokenizer.js";
-
-/** The checkpoint's files: relative name (`model-00001-of-00002.safetensors`) to path on disk. */
-export type Checkpoint = ReadonlyMap<string, string>;
+import type { Checkpoint } from "./source.js";
 
 export interface NamedTensor {
   /** Its GGUF name. */
@@ -32,26 +28,6 @@ const sourceTypes: Record<string, { type: RawType; width: number }> = {
   F16: { type: GgmlType.F16, width: 2 },
   BF16: { type: GgmlType.BF16, width: 2 },
 };
-
-export function sourceFiles(files: Checkpoint): SourceFiles {
-  return {
-    async read(name) {
-      const path = files.get(name);
-      return path === undefined ? undefined : readFile(path);
-    },
-  };
-}
-
-/** A JSON file of the checkpoint; a missing one is named in the error as Go's os.Open names it. */
-export async function readJsonFile<T>(files: SourceFiles, name: string): Promise<T> {
-  const bytes = await files.read(name);
-  if (!bytes) throw new Error(`open ${name}: file does not exist`);
-  try {
-    return JSON.parse(bytes.toString("utf8")) as T;
-  } catch (err) {
-    throw new Error(`${name}: ${(err as Error).message}`);
-  }
-}
 
 /**
  * Every tensor of the checkpoint's safetensors files under the name `rename` gives it (null leaves

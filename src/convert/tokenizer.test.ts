@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readTokenizer, type SourceFiles } from "./tokenizer.js";
+import { readTokenizer } from "./tokenizer.js";
+import type { SourceFiles } from "./source.js";
 
 function files(contents: Record<string, unknown>): SourceFiles {
   return {

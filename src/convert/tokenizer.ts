@@ -6,6 +6,7 @@
  */
 import { readSentencePiece } from "./sentencepiece.js";
 import { TokenType, type Vocabulary } from "./vocab.js";
+import { readOptionalJson, type SourceFiles } from "./source.js";
 
 export { TokenType, type Vocabulary };
 
@@ -28,11 +29,6 @@ export interface Tokenizer {
   /** tokenizer_config.json's chat template ("" when it has none). */
   template: string;
   specials: SpecialToken[];
-}
-
-/** The checkpoint's files by name; read returns undefined for a file that is not there. */
-export interface SourceFiles {
-  read(name: string): Promise<Buffer | undefined>;
 }
 
 export const specialKinds: readonly SpecialKind[] = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
@@ -61,15 +57,19 @@ interface TokenizerJson {
 
 export async function readTokenizer(files: SourceFiles): Promise<Tokenizer> {
   const spm = await files.read("tokenizer.model");
-  const json = await readJson<TokenizerJson>(files, "tokenizer.json");
+  const json = await readOptionalJson<TokenizerJson>(files, "tokenizer.json");
   let vocab: Vocabulary;
-  if (spm) vocab = readSentencePiece(spm, await readJson<Record<string, number>>(files, "added_tokens.json"));
+  if (spm)
+    vocab = readSentencePiece(
+      spm,
+      await readOptionalJson<Record<string, number>>(files, "added_tokens.json"),
+    );
   else if (json) vocab = vocabularyOf(json);
   else throw new Error("unknown tokenizer format");
 
   const added = new Map((json?.added_tokens ?? []).map((t) => [t.content, t.id]));
-  const config = (await readJson<Record<string, unknown>>(files, "tokenizer_config.json")) ?? {};
-  const generation = (await readJson<Record<string, unknown>>(files, "generation_config.json")) ?? {};
+  const config = (await readOptionalJson<Record<string, unknown>>(files, "tokenizer_config.json")) ?? {};
+  const generation = (await readOptionalJson<Record<string, unknown>>(files, "generation_config.json")) ?? {};
   return {
     vocab,
     merges: json ? mergesOf(json) : [],
@@ -77,16 +77,6 @@ export async function readTokenizer(files: SourceFiles): Promise<Tokenizer> {
     template: templateOf(config),
     specials: specialsOf(config, generation, added),
   };
-}
-
-async function readJson<T>(files: SourceFiles, name: string): Promise<T | undefined> {
-  const bytes = await files.read(name);
-  if (!bytes) return undefined;
-  try {
-    return JSON.parse(bytes.toString("utf8")) as T;
-  } catch (err) {
-    throw new Error(`${name}: ${(err as Error).message}`);
-  }
 }
 
 /** tokenizer.json's vocabulary in id order; added tokens override the model's own. */
