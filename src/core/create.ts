@@ -212,10 +212,15 @@ async function readBaseConfig(store: Store, digest: string): Promise<ConfigV2 | 
 
 /** manifest.NewLayerFromLayer: an existing blob adopted as a layer, with Ollama's messages when it is not there. */
 async function adoptBlob(store: Store, digest: string, mediaType: string, from: string) {
+  return store.layerFromBlob(await storedBlob(store, digest), mediaType, from);
+}
+
+/** The stored blob a request's digest names ("sha256:<hex>"), with Ollama's messages when it is not there. */
+async function storedBlob(store: Store, digest: string): Promise<string> {
   const d = normaliseDigest(digest);
   if (!DIGEST_PATTERN.test(digest)) throw failed(errInvalidDigest);
   if (!isValidDigest(d) || !(await store.hasBlob(d))) throw failed(missingFile(store, d));
-  return store.layerFromBlob(d, mediaType, from);
+  return d;
 }
 
 function missingFile(store: Store, digest: string): string {
@@ -271,9 +276,7 @@ async function* layersFromFiles(
   for (const file of paths) {
     const digest = files[file] ?? "";
     yield { status: "parsing GGUF" };
-    const d = normaliseDigest(digest);
-    if (!DIGEST_PATTERN.test(digest)) throw failed(errInvalidDigest);
-    if (!isValidDigest(d) || !(await store.hasBlob(d))) throw failed(missingFile(store, d));
+    const d = await storedBlob(store, digest);
     const path = store.blobPath(d);
     const head = Buffer.alloc(4);
     const fh = await fs.open(path, "r");
@@ -312,7 +315,10 @@ async function* convertedLayers(
 ): AsyncGenerator<CreateProgress, PendingLayer[]> {
   const base = baseLayers && baseModelOf(baseLayers);
   yield { status: base ? "converting adapter" : "converting model" };
-  const blob = await convertToBlob(store, files, base);
+  const checkpoint = new Map<string, string>();
+  for (const [name, digest] of Object.entries(files))
+    checkpoint.set(name, store.blobPath(await storedBlob(store, digest)));
+  const blob = await convertToBlob(store, checkpoint, base);
   const mediaType = base ? MEDIA_TYPES.adapter : MEDIA_TYPES.model;
   const { layer } = await store.layerFromBlob(blob.digest, mediaType);
   const gguf = await readGguf(store.blobPath(blob.digest), { maxArrayLength: 0 });
