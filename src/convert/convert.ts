@@ -3,9 +3,9 @@
  * files) to a GGUF, as Ollama's `create` does for such a folder: matrices as F16 (BF16 where the
  * checkpoint has BF16), vectors and biases as F32, general.file_type F16.
  */
-import { GgufValueType, typed, type GgufTypedValue } from "../gguf/index.js";
+import { GgufValueType, TokenType, typed, type GgufTypedValue } from "../gguf/index.js";
 import { architectureFor, ggufTensorName, ropeFactorTensors, type HfConfig } from "./architectures.js";
-import { readTokenizer, TokenType, type Tokenizer } from "./tokenizer.js";
+import { readTokenizer, type Tokenizer } from "./tokenizer.js";
 import { checkpointTensors, headRowOrder, tensorToWrite, vectorTensor, writeConverted } from "./tensors.js";
 import { readJsonFile, sourceFiles, type Checkpoint } from "./source.js";
 
@@ -53,7 +53,7 @@ function padVocabulary(t: Tokenizer, size: number): void {
   for (let i = 0; v.tokens.length < size; i++) {
     v.tokens.push(`[PAD${i}]`);
     v.scores.push(-1);
-    v.types.push(TokenType.userDefined);
+    v.types.push(TokenType.USER_DEFINED);
   }
 }
 

@@ -3,7 +3,8 @@
  * with its text (1), score (2) and type (3). Only those fields are read; the rest is skipped by
  * wire type, so no protobuf library or schema is needed.
  */
-import { TokenType, type Vocabulary } from "./vocab.js";
+import { TokenType } from "../gguf/index.js";
+import type { Vocabulary } from "./tokenizer.js";
 
 const WIRE_VARINT = 0;
 const WIRE_64BIT = 1;
@@ -73,7 +74,7 @@ interface Piece {
 
 function readPiece(bytes: Buffer): Piece {
   const r = new ProtoReader(bytes);
-  const piece: Piece = { text: "", score: 0, type: TokenType.normal };
+  const piece: Piece = { text: "", score: 0, type: TokenType.NORMAL };
   while (!r.done) {
     const { field, wire } = r.tag();
     if (field === 1 && wire === WIRE_BYTES) piece.text = r.bytes().toString("utf8");
@@ -85,7 +86,7 @@ function readPiece(bytes: Buffer): Piece {
 }
 
 /** Piece types kept as they are; the rest (user-defined included) count as normal, as in Ollama. */
-const keptTypes = new Set<number>([TokenType.unknown, TokenType.control, TokenType.unused, TokenType.byte]);
+const keptTypes = new Set<number>([TokenType.UNKNOWN, TokenType.CONTROL, TokenType.UNUSED, TokenType.BYTE]);
 
 /**
  * The pieces of a tokenizer.model, then the tokens of added_tokens.json (which must carry the ids
@@ -103,7 +104,7 @@ export function readSentencePiece(model: Buffer, addedTokens?: Record<string, nu
     const piece = readPiece(r.bytes());
     vocab.tokens.push(piece.text);
     vocab.scores.push(piece.score);
-    vocab.types.push(keptTypes.has(piece.type) ? piece.type : TokenType.normal);
+    vocab.types.push(keptTypes.has(piece.type) ? piece.type : TokenType.NORMAL);
   }
   if (r.at !== model.length) throw new Error("invalid tokenizer.model");
   const added = Object.entries(addedTokens ?? {}).sort(([, a], [, b]) => a - b);
@@ -111,7 +112,7 @@ export function readSentencePiece(model: Buffer, addedTokens?: Record<string, nu
     if (id !== vocab.tokens.length) throw new Error(`invalid token id: ${id}`);
     vocab.tokens.push(content);
     vocab.scores.push(-1000);
-    vocab.types.push(TokenType.userDefined);
+    vocab.types.push(TokenType.USER_DEFINED);
   }
   return vocab;
 }

@@ -5,10 +5,16 @@
  * and generation_config.json.
  */
 import { readSentencePiece } from "./sentencepiece.js";
-import { TokenType, type Vocabulary } from "./vocab.js";
+import { TokenType } from "../gguf/index.js";
 import { readOptionalJson, type SourceFiles } from "./source.js";
 
-export { TokenType, type Vocabulary };
+export interface Vocabulary {
+  /** tokenizer.ggml.model: "llama" for SentencePiece, "gpt2" for byte-level BPE, "bert" for WordPiece. */
+  model: "llama" | "gpt2" | "bert";
+  tokens: string[];
+  scores: number[];
+  types: number[];
+}
 
 /** A special token kind as tokenizer_config.json names it (`bos_token`, `add_bos_token`). */
 export type SpecialKind = "bos" | "eos" | "unk" | "sep" | "pad" | "cls" | "mask";
@@ -31,7 +37,7 @@ export interface Tokenizer {
   specials: SpecialToken[];
 }
 
-export const specialKinds: readonly SpecialKind[] = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
+const specialKinds: readonly SpecialKind[] = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
 
 /**
  * Split patterns of the pre-tokenizers llama.cpp knows by name. A tokenizer.json whose Split
@@ -87,9 +93,9 @@ function vocabularyOf(json: TokenizerJson): Vocabulary {
   if (typeof vocabMap !== "object" || vocabMap === null || Array.isArray(vocabMap))
     throw new Error(`unsupported tokenizer.json model type "${json.model?.type ?? ""}"`);
   const byId = new Map<number, { content: string; type: number }>();
-  for (const [content, id] of Object.entries(vocabMap)) byId.set(id, { content, type: TokenType.normal });
+  for (const [content, id] of Object.entries(vocabMap)) byId.set(id, { content, type: TokenType.NORMAL });
   for (const t of json.added_tokens ?? [])
-    byId.set(t.id, { content: t.content, type: t.special ? TokenType.control : TokenType.userDefined });
+    byId.set(t.id, { content: t.content, type: t.special ? TokenType.CONTROL : TokenType.USER_DEFINED });
   const vocab: Vocabulary = { model: "gpt2", tokens: [], scores: [], types: [] };
   for (const id of [...byId.keys()].sort((a, b) => a - b)) {
     const t = byId.get(id) as { content: string; type: number };

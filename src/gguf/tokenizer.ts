@@ -2,12 +2,16 @@
 // ggml-vocab-*.gguf files) or a small byte-level BPE built here, so tests need no external files.
 
 import { readGguf, typedEntry } from "./reader.js";
-import { GgufValueType, isGgufArray, typed, type GgufTypedValue, type GgufValue } from "./types.js";
+import {
+  GgufValueType,
+  TokenType,
+  isGgufArray,
+  typed,
+  type GgufTypedValue,
+  type GgufValue,
+} from "./types.js";
 
 export type TokenizerMetadata = Record<string, GgufTypedValue>;
-
-/** llama.cpp's llama_token_type values. */
-const TokenType = { NORMAL: 1, CONTROL: 3, USER_DEFINED: 4 } as const;
 
 export const CHATML_TEMPLATE =
   "{%- for message in messages %}" +

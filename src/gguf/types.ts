@@ -84,6 +84,9 @@ export function isGgufArray(v: GgufValue | undefined): v is GgufArray {
   return typeof v === "object" && v !== null && v.kind === "array";
 }
 
+/** llama.cpp's token types (tokenizer.ggml.token_type), the same numbers as SentencePiece's piece types. */
+export const TokenType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
+
 export const GgmlType = {
   F32: 0,
   F16: 1,
