@@ -7,6 +7,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readSafetensors } from "../../src/convert/index.js";
+import { Prng } from "../../src/gguf/prng.js";
 import {
   GgmlType,
   f16ToF32,
@@ -198,6 +199,13 @@ function tokenizerFiles(file: GgufFile): Record<string, string> {
   };
 }
 
+/** `n` values spread evenly over [-width/2, width/2). */
+function uniform(rng: Prng, n: number, width: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (rng.next() - 0.5) * width;
+  return out;
+}
+
 export type SyntheticKind = "gemma" | "gemma2" | "gemma3" | "gemma3-vision" | "phi3";
 
 const syntheticArchitectures: Record<SyntheticKind, string> = {
@@ -225,13 +233,10 @@ export async function writeSyntheticCheckpoint(
   const [d, ffn, heads, layers] = [64, 128, 4, 2];
   const [kvHeads, headDim] = kind === "phi3" ? [4, 16] : [2, 32];
   const entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
-  let seed = 1;
+  const rng = new Prng(1);
   const random = (n: number) => {
     const data = Buffer.alloc(n * 2);
-    for (let i = 0; i < n; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      data.writeUInt16LE(f32ToF16((seed / 2 ** 31 - 0.5) * 0.04), i * 2);
-    }
+    for (const [i, v] of uniform(rng, n, 0.04).entries()) data.writeUInt16LE(f32ToF16(v), i * 2);
     return data;
   };
   const matrix = (name: string, rows: number, cols: number) =>
@@ -324,18 +329,12 @@ export async function writeBertCheckpoint(dir: string): Promise<string[]> {
   const vocab = [...specials, ...words, ...letters];
   const [d, ffn, layers, positions] = [32, 64, 2, 128];
   const entries: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
-  let seed = 3;
-  const values = (shape: number[], fixed?: number) => {
+  const rng = new Prng(3);
+  const add = (name: string, shape: number[], fixed?: number) => {
     const n = shape.reduce((a, b) => a * b, 1);
-    const data = Buffer.alloc(n * 4);
-    for (let i = 0; i < n; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      data.writeFloatLE(fixed ?? (seed / 2 ** 31 - 0.5) * 0.2, i * 4);
-    }
-    entries.push({ name: "", dtype: "F32", shape, data });
-    return entries.at(-1) as { name: string };
+    const values = fixed === undefined ? uniform(rng, n, 0.2) : new Float32Array(n).fill(fixed);
+    entries.push({ name, dtype: "F32", shape, data: Buffer.from(values.buffer) });
   };
-  const add = (name: string, shape: number[], fixed?: number) => (values(shape, fixed).name = name);
   const dense = (name: string, out: number, inp: number) => {
     add(`${name}.weight`, [out, inp]);
     add(`${name}.bias`, [out]);
@@ -415,15 +414,8 @@ export async function writeBertCheckpoint(dir: string): Promise<string[]> {
 export async function writeLora(baseDir: string, dir: string, rank: number, alpha: number) {
   const base = await readSafetensors(join(baseDir, "model.safetensors"));
   const data = await readFile(join(baseDir, "model.safetensors"));
-  let seed = 11;
-  const random = (n: number) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      out[i] = (seed / 2 ** 31 - 0.5) * 0.2;
-    }
-    return out;
-  };
+  const rng = new Prng(11);
+  const random = (n: number) => uniform(rng, n, 0.2);
   const adapter: Array<{ name: string; dtype: string; shape: number[]; data: Buffer }> = [];
   const merged = new Map<string, Float32Array>();
   for (const t of base.filter((x) => /self_attn\.[qkvo]_proj\.weight$/.test(x.name))) {
