@@ -27,7 +27,6 @@ function viaF16(v: number): number {
 const scratch = {
   xs: new Float64Array(SUB),
   weights: new Float64Array(SUB),
-  aux: new Float64Array(SUB),
   weightedXs: new Float64Array(SUB),
   levels: new Uint8Array(QK_K),
   scales: new Float64Array(QK_K / SUB),
@@ -37,21 +36,51 @@ const scratch = {
 };
 
 /**
- * Fits `x[at..at+32)` as scale * L - min with L in [0, nmax], weighting each error by
+ * The grid of each group's best fit (up to 16 groups a super-block): its levels are
+ * nearestEven(inv * (x - offset)), clamped; inv 0 means all levels 0. ggml's quantizers keep a
+ * fit's levels only for a group whose stored scale rounds to zero (every other value is quantized
+ * again against the stored scales), so they are worked out only for those.
+ */
+const grids = { inv: new Float64Array(16), offset: new Float64Array(16) };
+
+/** Writes group `g`'s levels for `x[at..at+n)` from its grid, plus `bias`, into `levels` at `lat`. */
+function gridLevels(
+  g: number,
+  x: Float32Array,
+  at: number,
+  n: number,
+  range: { lowest: number; highest: number; bias: number },
+  levels: Uint8Array,
+  lat: number,
+): void {
+  const inv = grids.inv[g] as number;
+  const offset = grids.offset[g] as number;
+  if (inv === 0) {
+    levels.fill(0, lat, lat + n);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const l = level(inv * ((x[at + i] as number) - offset), range.lowest, range.highest);
+    levels[lat + i] = range.bias + l;
+  }
+}
+
+/**
+ * Fits group `g`, `x[at..at+32)`, as scale * L - min with L in [0, nmax], weighting each error by
  * |x| + rms(x) and trying nstep + 1 scales around the plain range fit (ggml's make_qkx2_quants).
- * Writes L into `levels` at `lat`; returns the scale and the (non-negative) min.
+ * Returns the scale; writes the (non-negative) min into `mins[g]` and the winning grid into `grids`.
  */
 function fitScaleMin(
+  g: number,
   x: Float32Array,
   at: number,
   nmax: number,
-  levels: Uint8Array,
-  lat: number,
-  rmin: number,
-  rdelta: number,
-  nstep: number,
-): { scale: number; min: number } {
+  search: { rmin: number; nstep: number },
+  mins: Float64Array,
+): number {
   const { xs, weights } = scratch;
+  const { rmin, nstep } = search;
+  const rdelta = 0.1;
   let sumX2 = 0;
   for (let i = 0; i < SUB; i++) {
     const v = x[at + i] as number;
@@ -76,54 +105,78 @@ function fitScaleMin(
   }
   if (lo > 0) lo = 0;
   if (hi === lo) {
-    levels.fill(0, lat, lat + SUB);
-    return { scale: 0, min: -lo };
+    grids.inv[g] = 0;
+    mins[g] = -lo;
+    return 0;
   }
-  let inv = nmax / (hi - lo);
-  let scale = 1 / inv;
+  const inv0 = nmax / (hi - lo);
+  let scale = 1 / inv0;
   let min = lo;
+  grids.inv[g] = inv0;
+  grids.offset[g] = lo;
+  // level() and nearestEven() are written out in both loops: they are most of a k-quant's time,
+  // V8 stops inlining them there, and a ternary clamps faster than Math.min/max.
   let best = 0;
   for (let i = 0; i < SUB; i++) {
     const v = xs[i] as number;
-    const l = level(inv * (v - lo), 0, nmax);
-    levels[lat + i] = l;
+    let l = inv0 * (v - lo) + ROUNDER - ROUNDER;
+    l = l < 0 ? 0 : l > nmax ? nmax : l;
     const diff = scale * l + lo - v;
     best += (weights[i] as number) * diff * diff;
   }
   // As in ggml, each trial's grid starts at the best min found so far, not at the range's low end.
-  // The levels are only kept for a trial that wins (a few of the 21), and level() and nearestEven()
-  // are written out: this loop is most of a k-quant's time, and both made it about 40% faster in V8.
-  for (let step = 0; step <= nstep; step++) {
-    inv = (rmin + rdelta * step + nmax) / (hi - min);
-    let sumL = 0;
-    let sumL2 = 0;
-    let sumXL = 0;
+  let step = 0;
+  while (step <= nstep) {
+    const grid = min;
+    const invA = (rmin + rdelta * step + nmax) / (hi - grid);
+    const invB = (rmin + rdelta * (step + 1) + nmax) / (hi - grid);
+    let sumLA = 0;
+    let sumL2A = 0;
+    let sumXLA = 0;
+    let sumLB = 0;
+    let sumL2B = 0;
+    let sumXLB = 0;
     for (let i = 0; i < SUB; i++) {
       const v = xs[i] as number;
-      const l = Math.min(nmax, Math.max(0, inv * (v - min) + ROUNDER - ROUNDER));
-      const wl = (weights[i] as number) * l;
-      sumL += wl;
-      sumL2 += wl * l;
-      sumXL += wl * v;
+      const w = weights[i] as number;
+      const u = v - grid;
+      let la = invA * u + ROUNDER - ROUNDER;
+      la = la < 0 ? 0 : la > nmax ? nmax : la;
+      let lb = invB * u + ROUNDER - ROUNDER;
+      lb = lb < 0 ? 0 : lb > nmax ? nmax : lb;
+      const wla = w * la;
+      const wlb = w * lb;
+      sumLA += wla;
+      sumL2A += wla * la;
+      sumXLA += wla * v;
+      sumLB += wlb;
+      sumL2B += wlb * lb;
+      sumXLB += wlb * v;
     }
-    const det = sumW * sumL2 - sumL * sumL;
-    if (det <= 0) continue;
-    let s = (sumW * sumXL - sumX * sumL) / det;
-    let m = (sumL2 * sumX - sumL * sumXL) / det;
-    if (m > 0) {
-      m = 0;
-      s = sumXL / sumL2;
-    }
-    // sum of w * (s * l + m - x)^2, expanded over the sums already taken
-    const err = s * s * sumL2 + 2 * s * m * sumL - 2 * s * sumXL + m * m * sumW - 2 * m * sumX + sumWX2;
-    if (err < best) {
-      for (let i = 0; i < SUB; i++) levels[lat + i] = level(inv * ((xs[i] as number) - min), 0, nmax);
-      best = err;
-      scale = s;
-      min = m;
+    for (let t = 0; t < 2 && step <= nstep && min === grid; t++, step++) {
+      const sumL = t === 0 ? sumLA : sumLB;
+      const sumL2 = t === 0 ? sumL2A : sumL2B;
+      const sumXL = t === 0 ? sumXLA : sumXLB;
+      const det = sumW * sumL2 - sumL * sumL;
+      if (det <= 0) continue;
+      let s = (sumW * sumXL - sumX * sumL) / det;
+      let m = (sumL2 * sumX - sumL * sumXL) / det;
+      if (m > 0) {
+        m = 0;
+        s = sumXL / sumL2;
+      }
+      const err = s * s * sumL2 + 2 * s * m * sumL - 2 * s * sumXL + m * m * sumW - 2 * m * sumX + sumWX2;
+      if (err < best) {
+        grids.inv[g] = t === 0 ? invA : invB;
+        grids.offset[g] = grid;
+        best = err;
+        scale = s;
+        min = m;
+      }
     }
   }
-  return { scale, min: -min };
+  mins[g] = -min;
+  return scale;
 }
 
 /**
@@ -164,11 +217,10 @@ function superBlockLevels(
   let maxScale = 0;
   let maxMin = 0;
   for (let j = 0; j < QK_K / SUB; j++) {
-    const fit = fitScaleMin(x, at + j * SUB, nmax, levels, j * SUB, search.rmin, 0.1, search.nstep);
-    scales[j] = fit.scale;
-    mins[j] = fit.min;
-    maxScale = Math.max(maxScale, fit.scale);
-    maxMin = Math.max(maxMin, fit.min);
+    const scale = fitScaleMin(j, x, at + j * SUB, nmax, search, mins);
+    scales[j] = scale;
+    maxScale = Math.max(maxScale, scale);
+    maxMin = Math.max(maxMin, mins[j] as number);
   }
   const invScale = maxScale > 0 ? 63 / maxScale : 0;
   const invMin = maxMin > 0 ? 63 / maxMin : 0;
@@ -181,13 +233,19 @@ function superBlockLevels(
   packScales(ls, lm, out, o + 4);
   const d = viaF16(maxScale / 63);
   const dmin = viaF16(maxMin / 63);
+  const range = { lowest: 0, highest: nmax, bias: 0 };
   for (let j = 0; j < QK_K / SUB; j++) {
     const step = d * (ls[j] as number);
-    if (step === 0) continue;
+    if (step === 0) {
+      gridLevels(j, x, at + j * SUB, SUB, range, levels, j * SUB);
+      continue;
+    }
     const shift = dmin * (lm[j] as number);
     for (let i = 0; i < SUB; i++) {
       const v = x[at + j * SUB + i] as number;
-      levels[j * SUB + i] = level((v + shift) / step, 0, nmax);
+      let l = (v + shift) / step + ROUNDER - ROUNDER;
+      l = l < 0 ? 0 : l > nmax ? nmax : l;
+      levels[j * SUB + i] = l;
     }
   }
   return levels;
@@ -229,13 +287,14 @@ export function quantizeQ5_K(src: Float32Array, out: Buffer, outOffset = 0): num
 }
 
 /**
- * Best symmetric scale for 16 values on levels [-32, 31], weighting errors by x^2 and trying 18
- * nudged scales beside the plain one (ggml's make_qx_quants, rmse_type 1). Writes level + 32.
+ * Best symmetric scale for group `g`, 16 values on levels [-32, 31], weighting errors by x^2 and
+ * trying 18 nudged scales beside the plain one (ggml's make_qx_quants, rmse_type 1). Its grid goes
+ * into `grids` (levels written with 32 added).
  */
-function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: number): number {
+function fitSymmetric(g: number, x: Float32Array, at: number): number {
   const n = 16;
   const nmax = 32;
-  const { xs, aux, weights, weightedXs } = scratch;
+  const { xs, weights, weightedXs } = scratch;
   for (let i = 0; i < n; i++) {
     const v = x[at + i] as number;
     xs[i] = v;
@@ -243,36 +302,53 @@ function fitSymmetric(x: Float32Array, at: number, levels: Uint8Array, lat: numb
     weightedXs[i] = v * v * v;
   }
   const max = signedMax(xs, 0, n);
+  grids.offset[g] = 0;
   if (Math.abs(max) < 1e-15) {
-    levels.fill(0, lat, lat + n);
+    grids.inv[g] = 0;
     return 0;
   }
   let scale = 0;
   let best = 0;
-  // step 0 (the plain scale) first and always taken; then the nudged ones when they fit better
-  for (const step of SYMMETRIC_STEPS) {
-    const inv = -(nmax + 0.1 * step) / max;
-    let sumLX = 0;
-    let sumL2 = 0;
+  // Step 0 (the plain scale) first and always taken; then the nudged ones when they fit better.
+  // Two trials are summed per pass (one load of each value, two independent chains of additions),
+  // and judged in order, so the result is the one trial at a time would give. The weights (x^2)
+  // and x^3 come from before the trials, and level() and nearestEven() are written out (V8 had
+  // stopped inlining them here).
+  for (let k = 0; k < SYMMETRIC_STEPS.length; k += 2) {
+    const invA = -(nmax + 0.1 * (SYMMETRIC_STEPS[k] as number)) / max;
+    const invB = -(nmax + 0.1 * (SYMMETRIC_STEPS[k + 1] ?? 0)) / max;
+    let sumLXA = 0;
+    let sumL2A = 0;
+    let sumLXB = 0;
+    let sumL2B = 0;
     for (let i = 0; i < n; i++) {
-      // The weights (x^2) and x^3 come from before the trials, and level() and nearestEven() are
-      // written out (V8 had stopped inlining them here): about 45% faster, the same sums.
-      const l = inv * (xs[i] as number) + ROUNDER - ROUNDER;
-      const clamped = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
-      aux[i] = nmax + clamped;
-      sumLX += (weightedXs[i] as number) * clamped;
-      sumL2 += (weights[i] as number) * clamped * clamped;
+      const v = xs[i] as number;
+      const w = weights[i] as number;
+      const wx = weightedXs[i] as number;
+      let la = invA * v + ROUNDER - ROUNDER;
+      la = la < -nmax ? -nmax : la > nmax - 1 ? nmax - 1 : la;
+      let lb = invB * v + ROUNDER - ROUNDER;
+      lb = lb < -nmax ? -nmax : lb > nmax - 1 ? nmax - 1 : lb;
+      sumLXA += wx * la;
+      sumL2A += w * la * la;
+      sumLXB += wx * lb;
+      sumL2B += w * lb * lb;
     }
-    if (step === 0 || (sumL2 > 0 && sumLX * sumLX > best * sumL2)) {
-      for (let i = 0; i < n; i++) levels[lat + i] = aux[i] as number;
-      scale = sumL2 ? sumLX / sumL2 : 0;
-      best = scale * sumLX;
+    for (let t = 0; t < 2 && k + t < SYMMETRIC_STEPS.length; t++) {
+      const sumLX = t === 0 ? sumLXA : sumLXB;
+      const sumL2 = t === 0 ? sumL2A : sumL2B;
+      if (k + t === 0 || (sumL2 > 0 && sumLX * sumLX > best * sumL2)) {
+        grids.inv[g] = t === 0 ? invA : invB;
+        scale = sumL2 ? sumLX / sumL2 : 0;
+        best = scale * sumLX;
+      }
     }
   }
   return scale;
 }
 
 const SYMMETRIC_STEPS = [0, -9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const SYMMETRIC_RANGE = { lowest: -32, highest: 31, bias: 32 };
 
 /** Q6_K: { u8 ql[128]; u8 qh[64]; i8 scales[16]; fp16 d }, 210 bytes per 256 values. */
 export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): number {
@@ -281,7 +357,7 @@ export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): num
   const scales = new Float64Array(16);
   let o = outOffset;
   for (let b = 0; b < src.length; b += QK_K, o += 210) {
-    for (let g = 0; g < 16; g++) scales[g] = fitSymmetric(src, b + g * 16, L, g * 16);
+    for (let g = 0; g < 16; g++) scales[g] = fitSymmetric(g, src, b + g * 16);
     const maxScale = signedMax(scales, 0, 16);
     if (Math.abs(maxScale) < 1e-15) {
       out.fill(0, o, o + 210);
@@ -294,10 +370,14 @@ export function quantizeQ6_K(src: Float32Array, out: Buffer, outOffset = 0): num
       const q = Math.min(127, nearestEven(inv * (scales[g] as number)));
       out.writeInt8(q, o + 192 + g);
       const step = d * q;
-      if (step === 0) continue;
+      if (step === 0) {
+        gridLevels(g, src, b + g * 16, 16, SYMMETRIC_RANGE, L, g * 16);
+        continue;
+      }
       for (let i = 0; i < 16; i++) {
-        const v = src[b + g * 16 + i] as number;
-        L[g * 16 + i] = 32 + level(v / step, -32, 31);
+        let l = (src[b + g * 16 + i] as number) / step + ROUNDER - ROUNDER;
+        l = l < -32 ? -32 : l > 31 ? 31 : l;
+        L[g * 16 + i] = 32 + l;
       }
     }
     // per 128 values: ql holds low nibbles (values l and l+64 in one byte, l+32 and l+96 in
