@@ -182,6 +182,31 @@ describe("/v1/messages", () => {
     assert.equal(next.type, "message");
   });
 
+  test("a typed client tool (bash) reaches the model as a function; server-run web_search does not", async () => {
+    const m = await client.messages.create({
+      model: "tools",
+      max_tokens: 300,
+      tools: [{ type: "bash_20250124", name: "bash" }],
+      tool_choice: { type: "tool", name: "bash" },
+      messages: [{ role: "user", content: "list the files" }],
+      ...base,
+    });
+    assert.equal(m.stop_reason, "tool_use");
+    const use = m.content.find((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
+    assert.equal(use?.name, "bash");
+    await assert.rejects(
+      client.messages.create({
+        model: "tools",
+        max_tokens: 8,
+        tools: [{ type: "web_search_20250305", name: "web_search" }],
+        tool_choice: { type: "tool", name: "web_search" },
+        messages: [{ role: "user", content: "news?" }],
+        ...base,
+      }),
+      Anthropic.BadRequestError,
+    );
+  });
+
   test("a streamed tool call arrives as tool_use with input_json_delta", async () => {
     const stream = client.messages.stream({
       model: "tools",

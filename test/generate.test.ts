@@ -187,6 +187,37 @@ describe("/api/generate", () => {
     assert.deepEqual(await res.json(), { error: "model 'nope' not found" });
   });
 
+  test("model references as Ollama reads them: :local, a name that does not parse, a cloud model", async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${server.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const local = await post("/api/generate", { model: "tiny:local", prompt: "x", stream: false });
+    assert.equal(local.status, 200);
+    assert.equal(local.body.model, "tiny:local");
+    const bad = { status: 400, body: { error: "invalid model name" } };
+    assert.deepEqual(await post("/api/generate", { model: "bad name!!", prompt: "x" }), bad);
+    assert.deepEqual(await post("/api/chat", { model: "bad name!!", messages: [] }), bad);
+    assert.deepEqual(await post("/api/embed", { model: "bad name!!", input: "x" }), bad);
+    assert.deepEqual(await post("/api/embeddings", { model: "bad name!!", prompt: "x" }), bad);
+    assert.deepEqual(await post("/api/chat", { model: " ", messages: [] }), {
+      status: 400,
+      body: { error: "model is required" },
+    });
+    assert.deepEqual(await post("/api/generate", { model: "gpt-oss:120b-cloud", prompt: "x" }), {
+      status: 403,
+      body: { error: "ollama cloud is disabled: remote model is unavailable" },
+    });
+    assert.deepEqual(await post("/api/show", { model: "gpt-oss:120b:cloud" }), {
+      status: 403,
+      body: { error: "ollama cloud is disabled: remote model details are unavailable" },
+    });
+    assert.deepEqual(await post("/api/generate", { model: "tiny:local:cloud", prompt: "x" }), {
+      status: 400,
+      body: { error: 'use either :local or :cloud, not both: "tiny:local:cloud"' },
+    });
+  });
+
   test("bad JSON and wrong types are 400 in Go's words", async () => {
     const cases: Array<[string, string]> = [
       ["", "missing request body"],

@@ -228,3 +228,13 @@ test("num_ctx over the model's trained context runs at the trained context, as i
   assert.equal((m as unknown as { context_length: number } | undefined)?.context_length, 1024);
   await client.generate({ model: "tiny-1k", prompt: "", keep_alive: 0 });
 });
+
+test("an empty store: /api/tags lists [] and /v1/models null, as Ollama's nil slice encodes", async () => {
+  const empty = await startServer();
+  try {
+    assert.deepEqual(await (await fetch(`${empty.url}/api/tags`)).json(), { models: [] });
+    assert.deepEqual(await (await fetch(`${empty.url}/v1/models`)).json(), { object: "list", data: null });
+  } finally {
+    await empty.close();
+  }
+});

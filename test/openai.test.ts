@@ -455,15 +455,18 @@ describe("/v1/completions", () => {
     });
     let text = "";
     let finish: string | null = null;
-    let usage: OpenAI.CompletionUsage | undefined;
+    const usages: OpenAI.CompletionUsage[] = [];
     for await (const c of stream) {
       text += c.choices[0]?.text ?? "";
       finish = c.choices[0]?.finish_reason ?? finish;
-      usage = c.usage ?? usage;
+      // as in Ollama, every chunk carries a usage: zeros until the last, which has only that
+      assert.ok(c.usage);
+      usages.push(c.usage);
     }
     assert.equal(text, r.choices[0]!.text);
     assert.equal(finish, "length");
-    assert.equal(usage!.completion_tokens, 4);
+    assert.equal(usages.at(-1)!.completion_tokens, 4);
+    assert.ok(usages.slice(0, -1).every((u) => u.total_tokens === 0));
   });
 
   test("echo starts the text with the prompt; n is one choice; a bad stop type is Ollama's error", async () => {

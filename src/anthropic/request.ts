@@ -1,8 +1,10 @@
 /**
  * Anthropic Messages requests to Ollama's native ChatRequest, after Ollama's
  * anthropic.FromMessagesRequest, plus: tool_choice enforced (none / any / tool), tool results
- * named after their tool_use, text blocks joined by newlines, and Anthropic's built-in client
- * tools (typed, without an input_schema) left out since nothing here can run them.
+ * named after their tool_use, text blocks joined by newlines. Anthropic's typed client tools
+ * (`bash_20250124`, `text_editor_...`, `computer_...`: the client runs them) reach the model as
+ * functions, with empty parameters unless an input_schema is given, as in Ollama; its server-run
+ * `web_search` tools are left out, since tollama has no web search to run them with.
  */
 import { decodeChatRequest, type ChatRequest } from "../api/wire/index.js";
 import { toolCallFormat, type PlainTool } from "../openai/toolchoice.js";
@@ -156,8 +158,7 @@ function convertTools(v: unknown): PlainTool[] {
   for (const t of v) {
     if (!isRecord(t) || typeof t.name !== "string")
       throw new AnthropicRequestError("invalid tool definition");
-    const custom = t.type === undefined || t.type === null || t.type === "custom";
-    if (!custom && t.input_schema === undefined) continue;
+    if (typeof t.type === "string" && t.type.startsWith("web_search")) continue;
     if (t.input_schema !== undefined && !isRecord(t.input_schema))
       throw new AnthropicRequestError(`invalid input_schema for tool ${JSON.stringify(t.name)}`);
     out.push({

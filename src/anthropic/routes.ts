@@ -15,6 +15,7 @@ import type { Think } from "../api/wire/index.js";
 import { chat } from "../core/chat.js";
 import { collectEvents } from "../core/collect.js";
 import { effectiveOptions, resolveModel, schedule } from "../core/inference.js";
+import { errors } from "../core/errors.js";
 import { tokenizePrompt } from "../core/complete.js";
 import type { ParsedToolCall } from "../tools/index.js";
 import { goJson } from "../store/index.js";
@@ -86,7 +87,7 @@ const messageId = () => `msg_${randomBytes(12).toString("hex")}`;
 
 /** The model decides thinking: requested thinking on a model that cannot think is dropped, not an error. */
 async function prepare(ctx: RouteContext, conv: MessagesConversion) {
-  const model = await resolveModel(ctx, conv.model);
+  const model = await resolveModel(ctx, conv.model, { empty: errors.modelRequired });
   if (conv.think !== undefined) {
     const canThink = model.capabilities.includes("thinking");
     if (canThink || conv.think === false) conv.request.think = conv.think as Think;

@@ -26,8 +26,7 @@ export async function* chat(
   signal: AbortSignal,
   startNs: bigint,
 ): AsyncGenerator<InferenceEvent> {
-  if (req.model === "") throw errors.modelRequired();
-  const model = await resolveModel(deps, req.model);
+  const model = await resolveModel(deps, req.model, { empty: errors.modelRequired });
   const messages = req.messages ?? [];
   if (messages.length === 0 && isUnloadRequest(req.keepAlive)) {
     await deps.scheduler.expire(model.modelPath);

@@ -6,7 +6,6 @@
 import type { EmbedRequest, EmbeddingRequest } from "../api/wire/index.js";
 import type { Embedder } from "../engine/types.js";
 import type { Lease } from "../scheduler/scheduler.js";
-import { StoreError } from "../store/index.js";
 import { errors, OllamaError } from "./errors.js";
 import { effectiveOptions, resolveModel, schedule, type CoreDeps } from "./inference.js";
 import type { ResolvedModel } from "./models.js";
@@ -77,15 +76,10 @@ export async function legacyEmbedding(
   req: EmbeddingRequest,
   signal: AbortSignal,
 ): Promise<number[]> {
-  let model: ResolvedModel;
-  try {
-    model = await deps.models.resolve(req.model);
-  } catch (err) {
-    // EmbeddingsHandler: an unparsable name is "model is required", a missing one the pull hint
-    if (err instanceof StoreError && err.status === 400) throw errors.modelRequired();
-    if (err instanceof StoreError && err.status === 404) throw errors.modelNotFoundPull(req.model);
-    throw err;
-  }
+  const model = await resolveModel(deps, req.model, {
+    empty: errors.modelRequired,
+    missing: () => errors.modelNotFoundPull(req.model),
+  });
   if (req.prompt !== "") checkEmbedding(model, req.model);
   const lease = await scheduleEmbedding(deps, model, req.options, req.keepAlive);
   try {

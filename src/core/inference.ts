@@ -2,7 +2,7 @@
 import type { Config } from "../config/index.js";
 import type { Scheduler, RunnerSpec, Lease, KeepAlive } from "../scheduler/scheduler.js";
 import type { Logger } from "../server/logger.js";
-import { StoreError } from "../store/index.js";
+import { InvalidNameError, StoreError } from "../store/index.js";
 import type { KeepAlive as WireKeepAlive, Think } from "../api/wire/index.js";
 import type { Capability, Models, ResolvedModel } from "./models.js";
 import type { OutputPiece } from "./output.js";
@@ -10,6 +10,7 @@ import type { Logprob } from "../engine/types.js";
 import { errors } from "./errors.js";
 import { effectiveOptions, loadOptions, oneSequenceOnly, type EffectiveOptions } from "./options.js";
 import { detailsJson } from "./details.js";
+import { cloudDisabled, parseModelRef } from "./model-ref.js";
 
 export interface CoreDeps {
   config: Config;
@@ -44,13 +45,26 @@ export type InferenceEvent =
       debug?: { renderedTemplate: string; imageCount: number };
     };
 
-/** Ollama reports a missing model with the name as the client sent it. */
-export async function resolveModel(deps: CoreDeps, name: string): Promise<ResolvedModel> {
+/**
+ * The stored model a request names, as Ollama's handlers look it up: a `:local` suffix is dropped,
+ * a cloud model is refused (tollama has no cloud) and a name that does not parse is a 400. The
+ * errors for an empty name and a missing model vary by handler; both default to the 404 that
+ * /api/generate and /api/embed answer, with the name as the client sent it.
+ */
+export async function resolveModel(
+  deps: CoreDeps,
+  name: string,
+  answers: { empty?: () => Error; missing?: () => Error } = {},
+): Promise<ResolvedModel> {
+  const missing = answers.missing ?? (() => errors.modelNotFound(name));
+  const ref = parseModelRef(name);
+  if (!ref) throw (answers.empty ?? missing)();
+  if (ref.source === "cloud") throw cloudDisabled("inference");
   try {
-    return await deps.models.resolve(name);
+    return await deps.models.resolve(ref.base);
   } catch (err) {
-    if (err instanceof StoreError && err.status === 404) throw errors.modelNotFound(name);
-    if (err instanceof StoreError && err.status === 400) throw errors.modelNotFound(name);
+    if (err instanceof InvalidNameError) throw errors.invalidModelName();
+    if (err instanceof StoreError && err.status === 404) throw missing();
     throw err;
   }
 }

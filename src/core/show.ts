@@ -3,6 +3,7 @@
  * wire object whose keys follow Go's ShowResponse field order.
  */
 import { OllamaError, errors } from "./errors.js";
+import { cloudDisabled, parseModelRef } from "./model-ref.js";
 import { detailsJson } from "./details.js";
 import type { Models } from "./models.js";
 import {
@@ -37,12 +38,13 @@ export interface ShowResult {
 }
 
 export async function showModel(ctx: ShowContext, req: ShowRequest): Promise<ShowResult> {
-  const raw = (req.model || req.name).trim();
-  if (raw === "") throw errors.modelRequired();
+  const ref = parseModelRef(req.model || req.name);
+  if (!ref) throw errors.modelRequired();
+  if (ref.source === "cloud") throw cloudDisabled("details");
 
   let name: ModelName;
   try {
-    name = await ctx.store.resolveName(raw);
+    name = await ctx.store.resolveName(ref.base);
   } catch (err) {
     if (err instanceof InvalidNameError) throw errors.invalidModelName();
     throw err;

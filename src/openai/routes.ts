@@ -237,6 +237,10 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
   }
   const sse = new SseWriter(res);
   const created = nowSeconds();
+  // With include_usage, Ollama's completion chunks all carry a usage of zeros before the real one.
+  const noUsage = conv.includeUsage
+    ? { usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } }
+    : {};
   const chunk = (text: string, finish: string | null, logprobs?: Record<string, unknown>) => ({
     id,
     object: "text_completion",
@@ -244,6 +248,7 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
     choices: [{ text, index: 0, finish_reason: finish, ...logprobs }],
     model,
     system_fingerprint: fingerprint,
+    ...noUsage,
   });
   let offset = conv.echo.length;
   try {
@@ -308,7 +313,8 @@ async function listModels(ctx: RouteContext, res: ServerResponse) {
       owned_by: parseName(id).namespace,
     };
   });
-  sendJson(res, 200, { object: "list", data });
+  // Ollama's list starts as a nil slice: no models is `null`, not `[]`
+  sendJson(res, 200, { object: "list", data: data.length > 0 ? data : null });
 }
 
 async function retrieveModel(ctx: RouteContext, res: ServerResponse, name: string) {
