@@ -56,6 +56,9 @@ export const MODELS: Record<string, { preset: PresetName; quant: QuantName; labe
   "qwen-q4": { preset: "qwen2.5-0.5b", quant: "Q4_0", label: "Qwen2.5-0.5B shape Q4_0" },
   "qwen-q8": { preset: "qwen2.5-0.5b", quant: "Q8_0", label: "Qwen2.5-0.5B shape Q8_0" },
   smollm: { preset: "smollm2-135m", quant: "Q8_0", label: "SmolLM2-135M shape Q8_0" },
+  // Bigger shapes, not in the default list: per-token costs outside the decode weigh less there.
+  "qwen1.5b-q4": { preset: "qwen2.5-1.5b", quant: "Q4_0", label: "Qwen2.5-1.5B shape Q4_0" },
+  "qwen7b-q4": { preset: "qwen2.5-7b", quant: "Q4_0", label: "Qwen2.5-7B shape Q4_0" },
   // Two layers and a 1k vocabulary: decode costs next to nothing, so what is left is each runner's
   // cost per token (thread hops, sampling, HTTP), as on a fast GPU. Not in the default list.
   tiny: { preset: "tiny", quant: "Q8_0", label: "tiny (per-token overhead)" },

@@ -1,7 +1,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Ollama } from "ollama";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
+import { SHARED_MODELS_DIR } from "../src/gguf/model.js";
 
 let server: TestServer;
 let client: Ollama;
@@ -106,7 +109,54 @@ describe("/api/generate", () => {
     });
     assert.equal(cut.response, texts.slice(0, at).join(""));
     assert.equal(cut.eval_count, at + 1);
-    assert.equal(cut.context.length, whole.context.length - texts.length + at);
+    // the context is the prompt and the answer as sent, tokenized again: the cut text is not in it
+    assert.ok(cut.context.length < whole.context.length);
+    assert.deepEqual(
+      cut.context,
+      (
+        await client.generate({
+          model: "tiny",
+          prompt: "hello",
+          stream: false,
+          options: { ...options, stop: [stop] },
+        })
+      ).context,
+    );
+  });
+
+  test("a context passed back goes in as its text, ahead of the new prompt, as in Ollama", async () => {
+    const options = { num_predict: 6, temperature: 0, seed: 1 };
+    const first = await client.generate({ model: "tiny", prompt: "hello", stream: false, options });
+    const one = { num_predict: 1, temperature: 0 };
+    const fresh = await client.generate({ model: "tiny", prompt: "more", stream: false, options: one });
+    const again = await client.generate({
+      model: "tiny",
+      prompt: "more",
+      context: first.context,
+      stream: false,
+      options: one,
+    });
+    assert.equal(again.prompt_eval_count, first.context.length + fresh.prompt_eval_count);
+    // the context carries on: the second answer's context starts with the first's
+    assert.deepEqual(again.context.slice(0, first.context.length), first.context);
+  });
+
+  test("a context has no BOS, as Ollama's (llama-server tokenizes it without special tokens)", async (t) => {
+    const gguf = join(SHARED_MODELS_DIR, "llama-2-tiny-random.gguf");
+    if (!existsSync(gguf)) return t.skip(`${gguf} is absent`);
+    await addModel(server, "llama-tiny", { gguf });
+    const r = await client.generate({
+      model: "llama-tiny",
+      prompt: "hello",
+      stream: false,
+      keep_alive: 0,
+      options: { num_predict: 2, temperature: 0 },
+    });
+    assert.ok(r.context.length > 0);
+    assert.notEqual(r.context[0], 1, "BOS (token 1) is not in the context");
+    // unloaded before the next test counts loaded models
+    for (let i = 0; i < 50 && (await client.ps()).models.length > 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
   });
 
   test("a prompt over the context is cut as Ollama cuts it, or refused without context shift", async () => {

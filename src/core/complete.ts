@@ -13,8 +13,6 @@ import type { ResolvedModel } from "./models.js";
 export interface CompletionInput {
   lease: Lease;
   prompt: string;
-  /** Tokens of an earlier exchange (/api/generate's deprecated `context`), placed before the prompt. */
-  prefixTokens?: number[] | undefined;
   options: Options;
   format: Sampling["format"];
   shift: boolean;
@@ -26,8 +24,8 @@ export interface CompletionInput {
 
 export interface Completion {
   pieces: AsyncGenerator<RunPiece, RunResult, void>;
-  /** The evaluated prompt, for /api/generate's context. */
-  promptTokens: number[];
+  /** The model's tokenizer, for /api/generate's context. */
+  tokenize(text: string): number[];
 }
 
 export function tokenizePrompt(model: LoadedModel, prompt: string): number[] {
@@ -82,15 +80,13 @@ export function boundedNumPredict(numPredict: number, contextSize: number): numb
 export async function startCompletion(input: CompletionInput): Promise<Completion> {
   const { lease, options } = input;
   const model = lease.model;
-  const prefix = input.prefixTokens ?? [];
   // num_ctx as asked; llama.cpp may pad the context it allocates.
   const contextSize = Math.min(options.numCtx, model.contextSize);
-  const tokens = fitPrompt(
-    prefix.length > 0 ? [...prefix, ...model.tokenize(input.prompt)] : tokenizePrompt(model, input.prompt),
-    contextSize,
-    options.numKeep,
-    { truncate: input.truncate, shift: input.shift, addsBos: model.addBos },
-  );
+  const tokens = fitPrompt(tokenizePrompt(model, input.prompt), contextSize, options.numKeep, {
+    truncate: input.truncate,
+    shift: input.shift,
+    addsBos: model.addBos,
+  });
   const sequence = await lease.sequence(tokens, input.signal);
   const pieces = runCompletion(sequence, {
     prompt: tokens,
@@ -103,5 +99,5 @@ export async function startCompletion(input: CompletionInput): Promise<Completio
     logprobs: input.logprobs,
     signal: input.signal,
   });
-  return { pieces, promptTokens: tokens };
+  return { pieces, tokenize: (text) => model.tokenize(text) };
 }

@@ -9,6 +9,7 @@ import type { Lease } from "../scheduler/scheduler.js";
 import { errors, OllamaError } from "./errors.js";
 import { effectiveOptions, resolveModel, schedule, type CoreDeps } from "./inference.js";
 import type { ResolvedModel } from "./models.js";
+import { legacyEmbeddingIsRaw } from "../gguf/index.js";
 
 /** One input: text, or (from /v1/embeddings) token ids. */
 export type EmbedInput = string | readonly number[];
@@ -70,7 +71,10 @@ export async function embed(
   }
 }
 
-/** Legacy /api/embeddings: one prompt, the model's own (unnormalised) vector. */
+/**
+ * Legacy /api/embeddings: one prompt's vector, L2-normalised as Ollama's llama-server runner
+ * returns it, except for the models whose vectors it keeps raw (legacyEmbeddingIsRaw).
+ */
 export async function legacyEmbedding(
   deps: CoreDeps,
   req: EmbeddingRequest,
@@ -91,7 +95,8 @@ export async function legacyEmbedding(
       throw new OllamaError(500, errors.promptTooLong().message);
     }
     const out = await embedder.embed([tokens], signal);
-    return out.vectors[0] ?? [];
+    const vector = out.vectors[0] ?? [];
+    return legacyEmbeddingIsRaw(model.metadata) ? vector : normalize(vector);
   } finally {
     lease.release();
   }

@@ -50,9 +50,12 @@ export async function* generate(
       yield { type: "early", doneReason: "load" };
       return;
     }
+    // A context from an earlier answer goes in as its text, ahead of the rendered prompt, as in
+    // Ollama (which hands out contexts without BOS; the prompt gets its own).
+    const earlier = req.raw || !req.context?.length ? "" : lease.model.detokenize(req.context);
     const prompt = req.raw
       ? req.prompt
-      : renderGeneratePrompt(model, req, think, eff.options.numCtx, (s) => lease.model.tokenize(s));
+      : earlier + renderGeneratePrompt(model, req, think, eff.options.numCtx, (s) => lease.model.tokenize(s));
     if (req.debugRenderOnly) {
       yield { type: "early", debug: { renderedTemplate: prompt, imageCount: req.images?.length ?? 0 } };
       return;
@@ -61,7 +64,6 @@ export async function* generate(
       {
         lease,
         prompt,
-        prefixTokens: req.raw ? undefined : req.context,
         options: eff.options,
         format,
         shift: req.shift ?? shiftByDefault(model),

@@ -4,7 +4,7 @@
  */
 import type { EngineSequence, Logprob, Sampling } from "../engine/types.js";
 import { StopMatcher } from "./stops.js";
-import { LogprobQueue, SentQueue } from "./logprob-queue.js";
+import { LogprobQueue } from "./logprob-queue.js";
 
 export interface RunRequest {
   prompt: number[];
@@ -35,8 +35,6 @@ export interface RunResult {
   evalNs: number;
   /** Tokens sampled. */
   tokens: number[];
-  /** The sampled tokens whose text reached the client (a stop sequence's are cut), for `context`. */
-  sentTokens: number[];
   /** The stop sequence that ended generation (Anthropic reports it). */
   stopSequence?: string | undefined;
 }
@@ -52,13 +50,7 @@ export async function* runCompletion(
   let promptDone = start;
   const stops = new StopMatcher(req.stop);
   const logprobs = new LogprobQueue();
-  // The tokens whose text reached the client, cut at a stop as their log-probabilities are.
-  const sentQueue = new SentQueue<number>();
-  const sentTokens: number[] = [];
-  const piece = (text: string): RunPiece => {
-    sentTokens.push(...sentQueue.send(text));
-    return { text, logprobs: logprobs.send(text) };
-  };
+  const piece = (text: string): RunPiece => ({ text, logprobs: logprobs.send(text) });
   const tokens: number[] = [];
   let doneReason: RunResult["doneReason"] = "stop";
   let stopSequence: string | undefined;
@@ -75,7 +67,6 @@ export async function* runCompletion(
     });
     for await (const step of steps) {
       if (step.token >= 0) tokens.push(step.token);
-      sentQueue.add(step.text, step.token >= 0 ? step.token : undefined);
       logprobs.add(step.text, step.logprob);
       const { emit, stopped, stop } = stops.push(step.text);
       if (emit) yield piece(emit);
@@ -94,7 +85,6 @@ export async function* runCompletion(
     }
     const rest = stops.flush();
     if (rest) yield piece(rest);
-    sentTokens.push(...sentQueue.finish());
     const last = logprobs.finish();
     if (last.length > 0) yield { text: "", logprobs: last };
   } else {
@@ -109,7 +99,6 @@ export async function* runCompletion(
     evalCount: tokens.length,
     evalNs: Number(end - promptDone),
     tokens,
-    sentTokens,
     stopSequence,
   };
 }

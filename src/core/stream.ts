@@ -14,17 +14,22 @@ export interface StreamOptions {
   /** From the request's start until its model was ready (Ollama's load_duration). */
   loadNs: number;
   startNs: bigint;
-  /** /api/generate returns the token context; chat does not. */
+  /**
+   * /api/generate returns the token context (chat does not): as Ollama makes it, the prompt and the
+   * answer's text tokenized again, without BOS, so text cut by a stop sequence stays out of it.
+   */
   withContext: boolean;
 }
 
 export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncGenerator<InferenceEvent> {
   const splitter = new OutputSplitter(o.model, o.prompt, o.think, o.tools);
   let step: IteratorResult<RunPiece, RunResult>;
+  let answer = "";
   try {
     step = await c.pieces.next();
     while (!step.done) {
       const { text, logprobs } = step.value;
+      if (o.withContext) answer += text;
       const piece = splitter.add(text);
       // Log-probabilities go out even while a parser holds the text back, as in Ollama.
       if (logprobs.length > 0) yield { type: "piece", piece, logprobs };
@@ -49,7 +54,7 @@ export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncG
       evalCount: r.evalCount,
       evalNs: r.evalNs,
     },
-    ...(o.withContext ? { context: [...c.promptTokens, ...r.sentTokens] } : {}),
+    ...(o.withContext ? { context: c.tokenize(o.prompt + answer) } : {}),
     ...(r.stopSequence !== undefined ? { stopSequence: r.stopSequence } : {}),
   };
 }

@@ -259,7 +259,7 @@ async function openModel(
     addBos,
     bosToken: bos,
     tokenize: (text) => model.tokenize(text, true),
-    detokenize: (tokens) => model.detokenize(tokens as Token[], false),
+    detokenize: (tokens) => model.detokenize(tokens as Token[], true),
     isEndOfGeneration: (token) => model.isEogToken(token as Token),
     acquireSequence(tokens) {
       let best: (typeof slots)[number] | undefined;

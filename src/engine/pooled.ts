@@ -65,7 +65,7 @@ export async function openPooledModel(
     addBos: model.tokens.shouldPrependBosToken,
     bosToken: model.tokens.bos ?? undefined,
     tokenize: (text) => model.tokenize(text, true),
-    detokenize: (tokens) => model.detokenize(tokens as Token[], false),
+    detokenize: (tokens) => model.detokenize(tokens as Token[], true),
     isEndOfGeneration: (token) => model.isEogToken(token as Token),
     // no generation context: the scheduler never hands out a sequence of a pooled model
     acquireSequence: () => undefined,

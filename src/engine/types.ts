@@ -83,6 +83,7 @@ export interface LoadedModel {
   readonly sequences: number;
   /** Rendered prompts contain special tokens as text (`<|im_start|>`), so they are parsed as such. */
   tokenize(text: string): number[];
+  /** Special tokens come out as their text (`<|im_start|>`), so tokenize() reads them back. */
   detokenize(tokens: readonly number[]): string;
   /** BOS is added by tollama where the model asks for it, so cached prefixes compare equal. */
   readonly addBos: boolean;

@@ -7,6 +7,7 @@ import {
   hasVision,
   humanNumber,
   isEmbeddingModel,
+  legacyEmbeddingIsRaw,
   parameterCount,
   quantizationLevel,
   summarize,
@@ -26,6 +27,20 @@ function fakeFile(metadata: Record<string, GgufValue>, tensors: Partial<GgufTens
     fileSize: 0,
   };
 }
+
+test("legacy /api/embeddings keeps raw vectors only where Ollama's runner does", () => {
+  const file = (arch: string, extra: Record<string, GgufValue> = {}) =>
+    fakeFile({ "general.architecture": arch, [`${arch}.pooling_type`]: 1, ...extra });
+  assert.ok(!legacyEmbeddingIsRaw(fakeFile({ "general.architecture": "bert" })), "no pooling type");
+  assert.ok(!legacyEmbeddingIsRaw(file("bert")));
+  assert.ok(!legacyEmbeddingIsRaw(file("bert", { "bert.normalize_embeddings": true })));
+  assert.ok(legacyEmbeddingIsRaw(file("bert", { "bert.normalize_embeddings": false })));
+  assert.ok(legacyEmbeddingIsRaw(file("bert", { "tokenizer.ggml.model": "llama" })));
+  assert.ok(legacyEmbeddingIsRaw(file("nomic-bert")));
+  assert.ok(!legacyEmbeddingIsRaw(file("nomic-bert", { "nomic-bert.normalize_embeddings": true })));
+  assert.ok(!legacyEmbeddingIsRaw(file("qwen3")));
+  assert.ok(!legacyEmbeddingIsRaw(file("gemma3")));
+});
 
 test("humanNumber matches Ollama's format.HumanNumber", () => {
   const cases: [number, string][] = [

@@ -24,6 +24,26 @@ export function archValue(f: GgufFile, key: string): GgufValue | undefined {
   return f.metadata[`${architecture(f)}.${key}`];
 }
 
+/**
+ * Whether Ollama's legacy /api/embeddings answers this model's vector as its runner pools it, not
+ * L2-normalised (llm/llama_server.go, legacyEmbeddingsWereRaw): only where its old runners did,
+ * BERT with a tokenizer other than WordPiece or that asks not to normalise, and nomic-bert unless
+ * it asks to.
+ */
+export function legacyEmbeddingIsRaw(f: GgufFile): boolean {
+  if (archValue(f, "pooling_type") === undefined) return false;
+  const normalize = archValue(f, "normalize_embeddings");
+  switch (architecture(f)) {
+    case "bert":
+      return (str(f.metadata["tokenizer.ggml.model"]) ?? "bert") !== "bert" || normalize === false;
+    case "nomic-bert":
+    case "nomic-bert-moe":
+      return normalize !== true;
+    default:
+      return false;
+  }
+}
+
 export function contextLength(f: GgufFile): number | undefined {
   return num(archValue(f, "context_length"));
 }
