@@ -155,8 +155,8 @@ describe("/api/generate", () => {
     assert.ok(r.context.length > 0);
     assert.notEqual(r.context[0], 1, "BOS (token 1) is not in the context");
     // unloaded before the next test counts loaded models
-    for (let i = 0; i < 50 && (await client.ps()).models.length > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const loaded = async () => (await client.ps()).models.some((m) => m.name.startsWith("llama-tiny"));
+    for (let i = 0; i < 50 && (await loaded()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
   });
 
   test("a prompt over the context is cut as Ollama cuts it, or refused without context shift", async () => {
