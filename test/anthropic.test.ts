@@ -258,6 +258,12 @@ describe("/v1/messages", () => {
       client.messages.create({ model: "tiny", max_tokens: 0, messages: [{ role: "user", content: "x" }] }),
       (e: unknown) => e instanceof Anthropic.BadRequestError && /max_tokens is required/.test(e.message),
     );
+    const wrongType = await post("/v1/messages", { model: "tiny", max_tokens: "5", messages: [] });
+    assert.equal(wrongType.status, 400);
+    assert.equal(
+      ((await wrongType.json()) as { error: { message: string } }).error.message,
+      "json: cannot unmarshal string into Go struct field MessagesRequest.max_tokens of type int",
+    );
     const res = await post("/v1/messages", { model: "tiny", max_tokens: 5, messages: [] });
     assert.equal(res.status, 400);
     const { request_id: _id, ...body } = (await res.json()) as { request_id: string };

@@ -415,6 +415,17 @@ describe("/v1/chat/completions", () => {
       await raw("/v1/completions", '"x"'),
       "json: cannot unmarshal string into Go value of type openai.CompletionRequest",
     );
+    // a field of the wrong type: Go's message, and param null as in Ollama's error bodies
+    const wrong = await post("/v1/chat/completions", { model: "tiny", messages: [], stream: "yes" });
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(await wrong.json(), {
+      error: {
+        message: "json: cannot unmarshal string into Go struct field ChatCompletionRequest.stream of type bool",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      },
+    });
   });
 
   test("array content with text parts and developer messages are accepted", async () => {

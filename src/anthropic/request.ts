@@ -6,7 +6,7 @@
  * functions, with empty parameters unless an input_schema is given, as in Ollama; its server-run
  * `web_search` tools are left out, since tollama has no web search to run them with.
  */
-import { decodeChatRequest, type ChatRequest } from "../api/wire/index.js";
+import { bindJson, decodeChatRequest, messagesRequest, type ChatRequest } from "../api/wire/index.js";
 import { toolCallFormat, type PlainTool } from "../openai/toolchoice.js";
 import { withJsonEnd } from "../openai/request.js";
 
@@ -25,16 +25,9 @@ export class AnthropicRequestError extends Error {
   }
 }
 
+/** The body as Ollama's middleware binds it (anthropic.MessagesRequest): Go's errors for bad JSON and types. */
 export function parseBody(body: Buffer): Obj {
-  if (body.length === 0) throw new AnthropicRequestError("missing request body");
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString("utf8"));
-  } catch (err) {
-    throw new AnthropicRequestError(`invalid JSON body: ${(err as Error).message}`);
-  }
-  if (!isRecord(v)) throw new AnthropicRequestError("request body must be a JSON object");
-  return v;
+  return bindJson(body, messagesRequest);
 }
 
 function blocksOf(content: unknown): Obj[] {

@@ -3,11 +3,11 @@ import type { ServerResponse } from "node:http";
 import { sendJson } from "../api/http.js";
 import { errorReply } from "../api/errors.js";
 
+/** A request Ollama's OpenAI layer refuses; `param` stays null in its error bodies, as there. */
 export class OpenAIRequestError extends Error {
   constructor(
     message: string,
     readonly status = 400,
-    readonly param: string | null = null,
   ) {
     super(message);
     this.name = "OpenAIRequestError";
@@ -20,15 +20,14 @@ export function errorType(status: number): string {
   return "api_error";
 }
 
-export function errorBody(status: number, message: string, param: string | null = null) {
-  return { error: { message, type: errorType(status), param, code: null } };
+export function errorBody(status: number, message: string) {
+  return { error: { message, type: errorType(status), param: null, code: null } };
 }
 
 /** Any thrown error (core catalogue, store, wire decoding, ours) as an OpenAI error reply. */
 export function replyError(err: unknown): { status: number; body: ReturnType<typeof errorBody> } {
   const { status, message } = errorReply(err);
-  const param = err instanceof OpenAIRequestError ? err.param : null;
-  return { status, body: errorBody(status, message, param) };
+  return { status, body: errorBody(status, message) };
 }
 
 export function sendOpenAIError(res: ServerResponse, err: unknown): void {

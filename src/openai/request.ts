@@ -7,7 +7,6 @@
  */
 import {
   decodeChatRequest,
-  decodeJson,
   decodeGenerateRequest,
   type ChatRequest,
   type GenerateRequest,
@@ -31,62 +30,44 @@ export function goTypeOf(v: unknown): string {
   return "map[string]interface {}";
 }
 
-/**
- * The body as gin's ShouldBindJSON reads it into `goType` in Ollama's middlewares: the first JSON
- * value (what follows is ignored), Go's errors ("EOF" for none, "unexpected EOF" for a cut one),
- * and null as an empty request.
- */
-export function parseJsonBody(body: Buffer, goType: string): Obj {
-  const text = body.toString("utf8");
-  const parsed = decodeJson(text);
-  if (parsed.kind === "missing") throw new OpenAIRequestError("EOF");
-  if (parsed.kind === "error") throw new OpenAIRequestError(parsed.message);
-  const v: unknown = JSON.parse(text.slice(0, parsed.end));
-  if (v === null) return {};
-  if (!isRecord(v))
-    throw new OpenAIRequestError(`json: cannot unmarshal ${jsonKind(v)} into Go value of type ${goType}`);
-  return v;
-}
-
-function jsonKind(v: unknown): string {
+/** How Go's UnmarshalTypeError names a JSON value's kind. */
+function goKind(v: unknown): string {
   if (Array.isArray(v)) return "array";
-  if (v === null) return "null";
+  if (typeof v === "boolean") return "bool";
   return typeof v;
 }
 
 export function optString(body: Obj, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw new OpenAIRequestError(`'${key}' must be a string`, 400, key);
+  if (typeof v !== "string") throw new OpenAIRequestError(`'${key}' must be a string`);
   return v;
 }
 
 export function optNumber(body: Obj, key: string): number | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v))
-    throw new OpenAIRequestError(`'${key}' must be a number`, 400, key);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new OpenAIRequestError(`'${key}' must be a number`);
   return v;
 }
 
 export function optInt(body: Obj, key: string): number | undefined {
   const v = optNumber(body, key);
-  if (v !== undefined && !Number.isInteger(v))
-    throw new OpenAIRequestError(`'${key}' must be an integer`, 400, key);
+  if (v !== undefined && !Number.isInteger(v)) throw new OpenAIRequestError(`'${key}' must be an integer`);
   return v;
 }
 
 export function optBool(body: Obj, key: string): boolean | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "boolean") throw new OpenAIRequestError(`'${key}' must be a boolean`, 400, key);
+  if (typeof v !== "boolean") throw new OpenAIRequestError(`'${key}' must be a boolean`);
   return v;
 }
 
 export function userOptions(body: Obj): Obj {
   const o = body.options;
   if (o === undefined || o === null) return {};
-  if (!isRecord(o)) throw new OpenAIRequestError("'options' must be an object", 400, "options");
+  if (!isRecord(o)) throw new OpenAIRequestError("'options' must be an object");
   return { ...o };
 }
 
@@ -97,8 +78,7 @@ function stops(v: unknown, strict: boolean): string[] | undefined {
   const out: string[] = [];
   for (const s of v) {
     if (typeof s === "string") out.push(s);
-    else if (strict)
-      throw new OpenAIRequestError(`invalid type for 'stop' field: ${goTypeOf(s)}`, 400, "stop");
+    else if (strict) throw new OpenAIRequestError(`invalid type for 'stop' field: ${goTypeOf(s)}`);
   }
   return out;
 }
@@ -143,8 +123,6 @@ export function thinkFromEffort(effort: string): boolean | string | undefined {
     default:
       throw new OpenAIRequestError(
         `invalid reasoning value: ${JSON.stringify(effort)} (must be "minimal", "low", "medium", "high", "xhigh", "ultra", "max", or "none")`,
-        400,
-        "reasoning_effort",
       );
   }
 }
@@ -213,8 +191,7 @@ function toolNameFor(messages: Obj[], id: string): string {
 }
 
 function fromMessages(list: unknown): Obj[] {
-  if (!Array.isArray(list) || list.length === 0)
-    throw new OpenAIRequestError("[] is too short - 'messages'", 400, "messages");
+  if (!Array.isArray(list) || list.length === 0) throw new OpenAIRequestError("[] is too short - 'messages'");
   const msgs = list.map((m) => {
     if (!isRecord(m)) throw new OpenAIRequestError("invalid message format");
     return m;
@@ -276,16 +253,12 @@ function fromMessages(list: unknown): Obj[] {
 
 function fromTools(v: unknown): PlainTool[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new OpenAIRequestError("'tools' must be an array", 400, "tools");
+  if (!Array.isArray(v)) throw new OpenAIRequestError("'tools' must be an array");
   // Custom (free-form) and hosted tools have no function for a template or parser: skipped.
   const functions = v.filter((t) => !isRecord(t) || t.type === undefined || t.type === "function");
   return functions.map((t) => {
     if (!isRecord(t) || !isRecord(t.function) || typeof t.function.name !== "string")
-      throw new OpenAIRequestError(
-        'invalid tool: expected {"type": "function", "function": {"name": ...}}',
-        400,
-        "tools",
-      );
+      throw new OpenAIRequestError('invalid tool: expected {"type": "function", "function": {"name": ...}}');
     return t as unknown as PlainTool;
   });
 }
@@ -300,11 +273,7 @@ export function applyToolChoice(
   const available = tools ?? [];
   if (choice === "required") {
     if (available.length === 0)
-      throw new OpenAIRequestError(
-        "tool_choice 'required' needs at least one tool in 'tools'",
-        400,
-        "tool_choice",
-      );
+      throw new OpenAIRequestError("tool_choice 'required' needs at least one tool in 'tools'");
     return { tools: available, forced: true };
   }
   if (isRecord(choice) && choice.type === "allowed_tools") return allowedTools(choice, available);
@@ -315,18 +284,12 @@ export function applyToolChoice(
     if (name !== undefined) {
       const tool = available.find((t) => t.function.name === name);
       if (!tool)
-        throw new OpenAIRequestError(
-          `tool_choice names function '${name}', which is not in 'tools'`,
-          400,
-          "tool_choice",
-        );
+        throw new OpenAIRequestError(`tool_choice names function '${name}', which is not in 'tools'`);
       return { tools: [tool], forced: true };
     }
   }
   throw new OpenAIRequestError(
     `invalid tool_choice: expected "none", "auto", "required" or {"type": "function", "function": {"name": ...}}`,
-    400,
-    "tool_choice",
   );
 }
 
@@ -452,9 +415,7 @@ export function fromCompletion(body: Obj): CompletionConversion {
   if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === "string") prompt = prompt[0];
   if (prompt !== undefined && prompt !== null && typeof prompt !== "string")
     throw new OpenAIRequestError(
-      `json: cannot unmarshal ${jsonKind(prompt)} into Go struct field CompletionRequest.prompt of type string`,
-      400,
-      "prompt",
+      `json: cannot unmarshal ${goKind(prompt)} into Go struct field CompletionRequest.prompt of type string`,
     );
   // `n` is not read, as on /v1/chat/completions and in Ollama: one choice.
   const settings = streamSettings(body);

@@ -78,7 +78,7 @@ export function fromResponses(body: Obj): ResponsesConversion {
   let think = thinkFromEffort(effort);
 
   const declared = body.tools === undefined || body.tools === null ? [] : body.tools;
-  if (!Array.isArray(declared)) throw new OpenAIRequestError("'tools' must be an array", 400, "tools");
+  if (!Array.isArray(declared)) throw new OpenAIRequestError("'tools' must be an array");
   // Choices of hosted tools ({"type": "web_search"...}) leave the model free.
   const tc = body.tool_choice;
   const choice = applyToolChoice(
@@ -138,7 +138,7 @@ function outputFormat(format: Obj | undefined): unknown {
  * left out: nothing here could run them.
  */
 function functionTools(t: unknown): PlainTool[] {
-  if (!isRecord(t)) throw new OpenAIRequestError("invalid tool: expected an object", 400, "tools");
+  if (!isRecord(t)) throw new OpenAIRequestError("invalid tool: expected an object");
   if (t.type === "namespace") {
     const members = Array.isArray(t.tools) ? t.tools.flatMap(functionTools) : [];
     const prefix = typeof t.name === "string" && t.name ? `${t.name}.` : "";
@@ -159,7 +159,7 @@ function functionTools(t: unknown): PlainTool[] {
 function inputMessages(input: unknown): NativeMessage[] {
   if (input === undefined || input === null || input === "") return [];
   if (typeof input === "string") return [{ role: "user", content: input }];
-  if (!Array.isArray(input)) throw new OpenAIRequestError("input must be a string or array", 400, "input");
+  if (!Array.isArray(input)) throw new OpenAIRequestError("input must be a string or array");
   const items = input.map((raw, i) => inputItem(raw, i));
   const messages: NativeMessage[] = [];
   const toolNames = new Map<string, string>();
@@ -248,18 +248,13 @@ const ITEM_TYPES = new Set([
 ]);
 
 function inputItem(raw: unknown, i: number): Obj & { type: string } {
-  if (!isRecord(raw)) throw new OpenAIRequestError(`input[${i}]: input item must be an object`, 400, "input");
+  if (!isRecord(raw)) throw new OpenAIRequestError(`input[${i}]: input item must be an object`);
   // The shorthand {"role": ..., "content": ...} is a message.
   let type = typeof raw.type === "string" ? raw.type : "";
   if (type === "" && typeof raw.role === "string" && raw.role !== "") type = "message";
-  if (type === "")
-    throw new OpenAIRequestError(`input[${i}]: input item missing required 'type' field`, 400, "input");
+  if (type === "") throw new OpenAIRequestError(`input[${i}]: input item missing required 'type' field`);
   if (!ITEM_TYPES.has(type))
-    throw new OpenAIRequestError(
-      `input[${i}]: unknown input item type: ${JSON.stringify(type)}`,
-      400,
-      "input",
-    );
+    throw new OpenAIRequestError(`input[${i}]: unknown input item type: ${JSON.stringify(type)}`);
   return { ...raw, type };
 }
 
@@ -280,13 +275,11 @@ function functionCall(item: Obj, i: number): { id?: string; function: { name: st
     } catch (err) {
       throw new OpenAIRequestError(
         `input[${i}]: failed to parse function call arguments: ${(err as Error).message}`,
-        400,
-        "input",
       );
     }
   }
   if (!isRecord(args))
-    throw new OpenAIRequestError(`input[${i}]: function call arguments must be a JSON object`, 400, "input");
+    throw new OpenAIRequestError(`input[${i}]: function call arguments must be a JSON object`);
   const callId = typeof item.call_id === "string" ? item.call_id : "";
   return {
     ...(callId ? { id: callId } : {}),
@@ -305,13 +298,11 @@ function outputContent(output: unknown, i: number): { content: string; images: s
 function contentParts(content: unknown, where: string): { content: string; images: string[] } {
   if (content === undefined || content === null) return { content: "", images: [] };
   if (typeof content === "string") return { content, images: [] };
-  if (!Array.isArray(content))
-    throw new OpenAIRequestError(`${where}: content must be a string or array`, 400, "input");
+  if (!Array.isArray(content)) throw new OpenAIRequestError(`${where}: content must be a string or array`);
   let text = "";
   const images: string[] = [];
   for (const [j, part] of content.entries()) {
-    if (!isRecord(part))
-      throw new OpenAIRequestError(`${where}: content[${j}] must be an object`, 400, "input");
+    if (!isRecord(part)) throw new OpenAIRequestError(`${where}: content[${j}] must be an object`);
     switch (part.type) {
       case "input_text":
       case "output_text":
@@ -322,12 +313,10 @@ function contentParts(content: unknown, where: string): { content: string; image
         if (typeof part.image_url === "string" && part.image_url) images.push(imageData(part.image_url));
         break;
       case "input_file":
-        throw new OpenAIRequestError("file inputs are not currently supported", 400, "input");
+        throw new OpenAIRequestError("file inputs are not currently supported");
       default:
         throw new OpenAIRequestError(
           `${where}: content[${j}]: unknown content type: ${typeof part.type === "string" ? part.type : ""}`,
-          400,
-          "input",
         );
     }
   }

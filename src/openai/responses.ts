@@ -14,7 +14,10 @@ import type { Metrics } from "../core/inference.js";
 import type { ParsedToolCall } from "../tools/index.js";
 import { SseWriter } from "./sse.js";
 import { replyError, sendOpenAIError } from "./errors.js";
-import { parseJsonBody } from "./request.js";
+import { bindJson, opaqueStruct } from "../api/wire/index.js";
+
+/** Ollama binds /v1/responses to openai.ResponsesRequest; its fields are checked by fromResponses. */
+const responsesRequest = opaqueStruct("openai.ResponsesRequest");
 import { fromResponses, type ResponsesEcho } from "./responses-request.js";
 
 type Obj = Record<string, unknown>;
@@ -24,7 +27,7 @@ const randomNumber = () => Math.floor(Math.random() * 999999);
 
 export async function responses(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const start = process.hrtime.bigint();
-  const conv = fromResponses(parseJsonBody(await readBody(req), "openai.ResponsesRequest"));
+  const conv = fromResponses(bindJson(await readBody(req), responsesRequest));
   const responseId = `resp_${randomNumber()}`;
   const itemId = `msg_${randomNumber()}`;
   const shape = new ResponseShape(responseId, conv.model, conv.echo);

@@ -22,7 +22,8 @@ import type { ParsedToolCall } from "../tools/index.js";
 import { parseName } from "../store/names.js";
 import { SseWriter } from "./sse.js";
 import { replyError, sendOpenAIError } from "./errors.js";
-import { fromChatCompletion, fromCompletion, parseJsonBody } from "./request.js";
+import { fromChatCompletion, fromCompletion } from "./request.js";
+import { bindJson, chatCompletionRequest, completionRequest } from "../api/wire/index.js";
 import { responses } from "./responses.js";
 
 export function openaiRoutes(ctx: RouteContext): Route[] {
@@ -102,7 +103,7 @@ function chatLogprobs(logprobs: readonly Logprob[] | undefined) {
 
 async function chatCompletions(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
   const start = process.hrtime.bigint();
-  const conv = fromChatCompletion(parseJsonBody(await readBody(req), "openai.ChatCompletionRequest"));
+  const conv = fromChatCompletion(bindJson(await readBody(req), chatCompletionRequest));
   const id = randomId("chatcmpl");
   const model = conv.model;
   if (!conv.stream) {
@@ -213,7 +214,7 @@ function streamFailure(sse: SseWriter, res: ServerResponse, err: unknown) {
 
 async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerResponse) {
   const start = process.hrtime.bigint();
-  const conv = fromCompletion(parseJsonBody(await readBody(req), "openai.CompletionRequest"));
+  const conv = fromCompletion(bindJson(await readBody(req), completionRequest));
   const id = randomId("cmpl");
   const model = conv.model;
   if (!conv.stream) {

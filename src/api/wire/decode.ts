@@ -112,6 +112,18 @@ export const goFloat64: Dec<number> = (st, v, prev) => {
   return mismatch(st, v, "float64", prev ?? 0);
 };
 
+/** float32: a number beyond its range is refused by strconv.ParseFloat's 32-bit form. */
+export const goFloat32: Dec<number> = (st, v, prev) => {
+  if (v instanceof JsonNumber) {
+    const n = Math.fround(v.value);
+    if (Number.isFinite(n)) return n;
+    st.save(new GoTypeError("number " + v.text, "float32"));
+    return prev ?? 0;
+  }
+  if (v === null) return prev ?? 0;
+  return mismatch(st, v, "float32", prev ?? 0);
+};
+
 /** What Go's `any` holds after decoding: plain JSON, maps without order. */
 export type GoAny = null | boolean | number | string | GoAny[] | { [key: string]: GoAny };
 
@@ -257,11 +269,15 @@ function foldName(s: string): string {
   return out;
 }
 
-/** A Go struct. goName is the bare type name ("GenerateRequest"). */
+/**
+ * A Go struct. goName is the bare type name ("GenerateRequest"; "" for an anonymous struct), and
+ * `typeName` how Go prints the type in a mismatch (default `api.` + goName).
+ */
 export function goStruct<T extends object>(
   goName: string,
   fields: readonly FieldSpec[],
   init: () => T,
+  typeName = "api." + goName,
 ): Dec<T> {
   const exact = new Map<string, FieldSpec>();
   const folded = new Map<string, FieldSpec>();
@@ -271,7 +287,7 @@ export function goStruct<T extends object>(
   }
   return (st, v, prev) => {
     if (v === null) return prev ?? init();
-    if (!(v instanceof JsonObject)) return mismatch(st, v, "api." + goName, prev ?? init());
+    if (!(v instanceof JsonObject)) return mismatch(st, v, typeName, prev ?? init());
     const out = prev ?? init();
     const target = out as Record<string, unknown>;
     for (const e of v.entries) {

@@ -28,3 +28,10 @@ export {
   goJsonString,
 } from "./tools.js";
 export * from "./requests.js";
+export {
+  bindJson,
+  opaqueStruct,
+  chatCompletionRequest,
+  completionRequest,
+  messagesRequest,
+} from "./compat.js";

@@ -138,7 +138,7 @@ export const toolDecoder: Dec<Tool> = goStruct<Tool>(
 export const toolsDecoder = goSlice(toolDecoder, "api.Tools");
 
 // ToolCallFunctionArguments.UnmarshalJSON; null leaves an empty argument list.
-const toolArguments: Dec<Map<string, GoAny>> = goUnmarshaler((v) => orderedMap(goAny)(v) ?? new Map());
+export const toolArguments: Dec<Map<string, GoAny>> = goUnmarshaler((v) => orderedMap(goAny)(v) ?? new Map());
 
 const toolCallFunction = goStruct<ToolCallFunction>(
   "ToolCallFunction",
