@@ -420,7 +420,8 @@ describe("/v1/chat/completions", () => {
     assert.equal(wrong.status, 400);
     assert.deepEqual(await wrong.json(), {
       error: {
-        message: "json: cannot unmarshal string into Go struct field ChatCompletionRequest.stream of type bool",
+        message:
+          "json: cannot unmarshal string into Go struct field ChatCompletionRequest.stream of type bool",
         type: "invalid_request_error",
         param: null,
         code: null,
