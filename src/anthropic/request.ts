@@ -268,15 +268,68 @@ export function fromMessagesRequest(body: Obj, forCount = false): MessagesConver
   };
 }
 
-/** Ollama's estimate (characters / 4), used for message_start before the prompt is evaluated. */
+/**
+ * Ollama's estimate for message_start, before the prompt is evaluated: a quarter of the bytes of
+ * the system prompt, each message's role and content, and each tool's name, description and
+ * schema; at least 1 when there are messages or a system prompt.
+ */
 export function estimateTokens(body: Obj): number {
-  let n = 0;
-  const len = (v: unknown): number =>
-    typeof v === "string" ? v.length : v === undefined || v === null ? 0 : JSON.stringify(v).length;
-  n += len(body.system);
-  if (Array.isArray(body.messages))
-    for (const m of body.messages) if (isRecord(m)) n += len(m.role) + len(m.content);
-  if (Array.isArray(body.tools)) for (const t of body.tools) n += len(t);
-  const tokens = Math.floor(n / 4);
-  return tokens === 0 && Array.isArray(body.messages) && body.messages.length > 0 ? 1 : tokens;
+  let bytes = contentBytes(body.system);
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  for (const m of messages) {
+    if (!isRecord(m)) continue;
+    bytes += typeof m.role === "string" ? Buffer.byteLength(m.role) : 0;
+    // a string content is one text block, as MessageParam reads it
+    bytes += typeof m.content === "string" ? Buffer.byteLength(m.content) : contentBytes(m.content);
+  }
+  if (Array.isArray(body.tools)) {
+    for (const t of body.tools) {
+      if (!isRecord(t)) continue;
+      for (const v of [t.name, t.description]) bytes += typeof v === "string" ? Buffer.byteLength(v) : 0;
+      if (t.input_schema !== undefined) bytes += Buffer.byteLength(JSON.stringify(t.input_schema));
+    }
+  }
+  const tokens = Math.floor(bytes / 4);
+  return tokens === 0 && (messages.length > 0 || (body.system !== undefined && body.system !== null))
+    ? 1
+    : tokens;
+}
+
+/** Ollama's countAnyContent: text and thinking of blocks, tool blocks whole, anything else as JSON. */
+function contentBytes(content: unknown): number {
+  if (content === undefined || content === null) return 0;
+  if (typeof content === "string") return Buffer.byteLength(content);
+  if (!Array.isArray(content)) return Buffer.byteLength(JSON.stringify(content));
+  let bytes = 0;
+  for (const block of content) {
+    if (!isRecord(block)) continue;
+    if (typeof block.text === "string") bytes += Buffer.byteLength(block.text);
+    if (typeof block.thinking === "string") bytes += Buffer.byteLength(block.thinking);
+    if (block.type === "tool_use" || block.type === "tool_result")
+      bytes += Buffer.byteLength(blockJson(block));
+  }
+  return bytes;
+}
+
+/** A block as Go marshals Ollama's ContentBlock: its fields in struct order, empty ones left out. */
+function blockJson(block: Obj): string {
+  const out: Obj = {};
+  for (const key of [
+    "type",
+    "text",
+    "citations",
+    "source",
+    "id",
+    "name",
+    "input",
+    "tool_use_id",
+    "content",
+  ]) {
+    const v = block[key];
+    if (v !== undefined && v !== null && v !== "") out[key] = v;
+  }
+  if (block.is_error === true) out.is_error = true;
+  if (typeof block.thinking === "string") out.thinking = block.thinking;
+  if (typeof block.signature === "string" && block.signature !== "") out.signature = block.signature;
+  return JSON.stringify(out);
 }
