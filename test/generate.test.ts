@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { addModel, chatmlTemplate, startServer, type TestServer } from "./helpers/server.js";
 import { SHARED_MODELS_DIR } from "../src/gguf/model.js";
+import { tinyModel } from "./helpers/models.js";
 
 let server: TestServer;
 let client: Ollama;
@@ -266,6 +267,39 @@ describe("/api/generate", () => {
       status: 400,
       body: { error: 'use either :local or :cloud, not both: "tiny:local:cloud"' },
     });
+  });
+
+  test("images on a vision model are refused plainly (node-llama-cpp cannot read them), not dropped", async () => {
+    await addModel(server, "seer", { template: chatmlTemplate, projector: await tinyModel() });
+    const image = Buffer.from("not really a picture").toString("base64");
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${server.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const refused = {
+      status: 501,
+      body: {
+        error:
+          '"seer" reads images, but tollama cannot run image input yet (node-llama-cpp has no multimodal support); send text only',
+      },
+    };
+    assert.deepEqual(
+      await post("/api/generate", { model: "seer", prompt: "what is it?", images: [image] }),
+      refused,
+    );
+    const messages = [{ role: "user", content: "what is it?", images: [image] }];
+    assert.deepEqual(await post("/api/chat", { model: "seer", messages }), refused);
+    // the template still renders them, and text alone runs
+    const debug = await post("/api/chat", { model: "seer", messages, _debug_render_only: true });
+    assert.equal((debug.body._debug_info as { image_count: number }).image_count, 1);
+    const text = await post("/api/chat", {
+      model: "seer",
+      messages: [{ role: "user", content: "hi" }],
+      stream: false,
+      keep_alive: 0,
+      options: { num_predict: 2 },
+    });
+    assert.equal(text.status, 200);
   });
 
   test("bad JSON and wrong types are 400 in Go's words", async () => {

@@ -61,6 +61,7 @@ export async function* chat(
       yield { type: "early", debug: { renderedTemplate: prompt, imageCount } };
       return;
     }
+    if (imageCount > 0) throw errors.imagesUnsupported(req.model);
     yield* complete(
       {
         lease,

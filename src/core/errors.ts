@@ -44,6 +44,15 @@ export const errors = {
   /** The scheduler's check: the full model name, then each missing capability on its own line. */
   missingCapabilities: (fullName: string, missing: string[]) =>
     new OllamaError(400, `${fullName} does not support ${missing.join("\n")}`),
+  /**
+   * Not in Ollama, which runs vision models: node-llama-cpp has no multimodal path, so images on a
+   * vision model are refused rather than dropped (the answer would be about a picture never seen).
+   */
+  imagesUnsupported: (name: string) =>
+    new OllamaError(
+      501,
+      `${quote(name)} reads images, but tollama cannot run image input yet (node-llama-cpp has no multimodal support); send text only`,
+    ),
   topLogprobs: () => new OllamaError(400, "top_logprobs must be between 0 and 20"),
   canceled: () => new OllamaError(499, "request canceled"),
   serverBusy: () => new OllamaError(503, "server busy, please try again.  maximum pending requests exceeded"),

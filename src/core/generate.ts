@@ -60,6 +60,7 @@ export async function* generate(
       yield { type: "early", debug: { renderedTemplate: prompt, imageCount: req.images?.length ?? 0 } };
       return;
     }
+    if ((req.images?.length ?? 0) > 0) throw errors.imagesUnsupported(req.model);
     yield* complete(
       {
         lease,

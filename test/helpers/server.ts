@@ -45,6 +45,8 @@ export async function startServer(
 
 export interface ModelFixture {
   gguf?: string;
+  /** A GGUF stored as the model's vision projector layer (the model then has the vision capability). */
+  projector?: string;
   template?: string;
   system?: string;
   params?: Record<string, unknown>;
@@ -58,6 +60,10 @@ export async function addModel(server: TestServer, name: string, fixture: ModelF
   const layers: Layer[] = [{ mediaType: MEDIA_TYPES.model, digest: blob.digest, size: blob.size }];
   const text = async (data: string, mediaType: string) =>
     layers.push((await store.createLayer(data, mediaType)).layer);
+  if (fixture.projector !== undefined) {
+    const p = await store.writeBlob(await readFile(fixture.projector));
+    layers.push({ mediaType: MEDIA_TYPES.projector, digest: p.digest, size: p.size });
+  }
   if (fixture.template !== undefined) await text(fixture.template, MEDIA_TYPES.template);
   if (fixture.system !== undefined) await text(fixture.system, MEDIA_TYPES.system);
   if (fixture.params !== undefined) await text(JSON.stringify(fixture.params), MEDIA_TYPES.params);
