@@ -86,6 +86,9 @@ test("presets have their real models' parameter counts", () => {
   assert.equal(specParameterCount(presetSpec("qwen2.5-0.5b")), 494032768);
   assert.equal(humanNumber(specParameterCount(presetSpec("qwen2.5-0.5b"))), "494.03M");
   assert.equal(humanNumber(specParameterCount(presetSpec("smollm2-135m"))), "134.52M");
+  assert.equal(specParameterCount(presetSpec("qwen2.5-1.5b")), 1543714304);
+  // Qwen2.5-7B's own count less the 128 padding rows of its 152064-token vocabulary, in and out
+  assert.equal(specParameterCount(presetSpec("qwen2.5-7b")), 7615616512 - 2 * 128 * 3584);
 });
 
 test("architecture-scoped keys and capabilities", () => {
