@@ -90,6 +90,37 @@ test("a loopback-bound server refuses foreign Host headers (DNS rebinding), as O
   assert.equal(await getWithHost(url, "evil.example", "http://localhost"), 403);
 });
 
+test("CORS as gin-contrib/cors answers for Ollama: allowed origins, extensions opt-in, same origin, *", async () => {
+  const preflight = (url: string, origin: string) =>
+    fetch(`${url}/api/chat`, {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST" },
+    });
+  const ok = await preflight(server.url, "http://localhost:3000");
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get("access-control-allow-origin"), "http://localhost:3000");
+  assert.equal(
+    ok.headers.get("vary"),
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+  );
+  assert.match(ok.headers.get("access-control-allow-headers") ?? "", /,Openai-Beta,X-Stainless-Arch,/);
+  assert.equal((await preflight(server.url, "chrome-extension://abcdef")).status, 403);
+  // the server's own address is not a cross-origin request, whatever OLLAMA_ORIGINS says
+  const port = new URL(server.url).port;
+  assert.equal(
+    await getWithHost(`${server.url}/api/version`, `localhost:${port}`, `http://localhost:${port}`),
+    200,
+  );
+  assert.equal(await getWithHost(`${server.url}/api/version`, "192.168.1.20", "http://192.168.1.20"), 200);
+  const open = await startServer({ OLLAMA_ORIGINS: "*,chrome-extension://*" });
+  try {
+    const any = await fetch(`${open.url}/api/version`, { headers: { Origin: "http://example.com" } });
+    assert.equal(any.headers.get("access-control-allow-origin"), "*");
+  } finally {
+    await open.close();
+  }
+});
+
 test("/api/tags lists models with Ollama's fields", async () => {
   const { models } = await client.list();
   const tiny = models.find((m) => m.name === "tiny:latest");

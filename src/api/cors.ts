@@ -1,4 +1,4 @@
-/** CORS as Ollama configures it: allowed origins with `*` wildcards, browser extensions, a fixed header list. */
+/** CORS as Ollama configures gin-contrib/cors: allowed origins with `*` wildcards, a fixed header list. */
 export const allowedHeaders = [
   "Authorization",
   "Content-Type",
@@ -20,27 +20,37 @@ export const allowedHeaders = [
   "x-stainless-timeout",
 ];
 
-const extensionSchemes = [
-  "chrome-extension://",
-  "safari-extension://",
-  "moz-extension://",
-  "ms-browser-extension://",
-];
+/**
+ * The origins OLLAMA_ORIGINS (with Ollama's defaults) allows, as gin-contrib/cors matches them: `*`
+ * alone allows every origin, and a `*` inside an entry stands for any text. Browser extensions are
+ * allowed only where an entry names them (`chrome-extension://*`), as in Ollama.
+ */
+export interface OriginPolicy {
+  allowAll: boolean;
+  allows(origin: string): boolean;
+}
 
-export function originMatcher(origins: readonly string[]): (origin: string) => boolean {
+export function originPolicy(origins: readonly string[]): OriginPolicy {
+  if (origins.includes("*")) return { allowAll: true, allows: () => true };
   const exact = new Set<string>();
   const patterns: RegExp[] = [];
   for (const o of origins) {
-    if (o === "*") return () => true;
     if (o.includes("*")) {
       const [before, after] = [o.slice(0, o.indexOf("*")), o.slice(o.indexOf("*") + 1)];
       patterns.push(new RegExp(`^${escape(before)}.*${escape(after)}$`));
     } else exact.add(o);
   }
-  return (origin) =>
-    exact.has(origin) ||
-    patterns.some((p) => p.test(origin)) ||
-    extensionSchemes.some((s) => origin.startsWith(s));
+  return { allowAll: false, allows: (origin) => exact.has(origin) || patterns.some((p) => p.test(origin)) };
+}
+
+/** A browser's request to the server's own address is not cross-origin: CORS leaves it alone. */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+}
+
+/** Go's http.CanonicalHeaderKey, which gin-contrib/cors applies to the allowed headers. */
+export function canonicalHeaderKey(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
 function escape(s: string): string {

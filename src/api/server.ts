@@ -4,7 +4,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { allowedHeaders, originMatcher } from "./cors.js";
+import { allowedHeaders, canonicalHeaderKey, originPolicy, sameOrigin } from "./cors.js";
+
+const preflightVary = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"];
 import { checksHosts, hostAllowed } from "./hosts.js";
 import { sendError, sendText } from "./http.js";
 import { errorReply } from "./errors.js";
@@ -35,21 +37,25 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
 
-  const allowOrigin = originMatcher(opts.origins);
+  const origins = originPolicy(opts.origins);
   let checkHosts: boolean | undefined;
   // CORS first, then the Host check, in Ollama's order.
   app.addHook("onRequest", async (req, reply) => {
     const origin = req.headers.origin;
-    if (origin !== undefined) {
-      if (!allowOrigin(origin)) {
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
+      if (!origins.allows(origin)) {
         reply.code(403).send();
         return reply;
       }
-      reply.raw.setHeader("Access-Control-Allow-Origin", origin);
-      reply.raw.setHeader("Vary", "Origin");
-      if (req.method === "OPTIONS") {
+      const preflight = req.method === "OPTIONS";
+      if (origins.allowAll) reply.raw.setHeader("Access-Control-Allow-Origin", "*");
+      else {
+        reply.raw.setHeader("Access-Control-Allow-Origin", origin);
+        reply.raw.setHeader("Vary", preflight ? preflightVary : "Origin");
+      }
+      if (preflight) {
         reply.raw.setHeader("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS");
-        reply.raw.setHeader("Access-Control-Allow-Headers", allowedHeaders.join(","));
+        reply.raw.setHeader("Access-Control-Allow-Headers", allowedHeaders.map(canonicalHeaderKey).join(","));
         reply.raw.setHeader("Access-Control-Max-Age", "43200");
         reply.code(204).send();
         return reply;
