@@ -36,7 +36,7 @@ export interface Config {
    * of 8, 4, 2, 1 that fits in memory (Ollama's is 1); see the scheduler for why.
    */
   numParallel: number;
-  /** OLLAMA_MAX_LOADED_MODELS: 0 means as many as memory allows. Default 0. */
+  /** OLLAMA_MAX_LOADED_MODELS: models loaded at once; 0 is Ollama's default of three. Default 0. */
   maxLoadedModels: number;
   /** OLLAMA_MAX_QUEUE: requests waiting beyond the busy slots before 503. Default 512. */
   maxQueue: number;

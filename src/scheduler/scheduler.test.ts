@@ -131,7 +131,7 @@ test("a waiter that aborts is removed with 499", async () => {
   assert.equal(s.running()[0]?.active, 0);
 });
 
-test("different load options reload the model; max loaded models evicts the least recently used", async () => {
+test("different load options reload the model; max loaded models evicts an idle one", async () => {
   const engine = createFakeEngine();
   const clock = manualClock();
   const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 1, defaultKeepAlive: 1000 });
@@ -147,7 +147,32 @@ test("different load options reload the model; max loaded models evicts the leas
   );
 });
 
-test("idle models are evicted least recently used first until a new one fits in memory", async () => {
+test("unloads go in Ollama's order: the shortest keep_alive first, forever last, then by path", async () => {
+  const engine = createFakeEngine([1], { ram: 2500, perModel: 1000 });
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  (await s.acquire(spec("a"), "forever")).release();
+  (await s.acquire(spec("b"), 60_000)).release();
+  // b was used last, but a is kept forever: b goes
+  (await s.acquire(spec("c"), 60_000)).release();
+  assert.deepEqual(engine.disposed, ["b"]);
+  // c and d have the same keep_alive: the path decides
+  (await s.acquire(spec("d"), 60_000)).release();
+  assert.deepEqual(engine.disposed, ["b", "c"]);
+});
+
+test("with OLLAMA_MAX_LOADED_MODELS unset, three models stay loaded, as in Ollama", async () => {
+  const engine = createFakeEngine();
+  const clock = manualClock();
+  const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });
+  for (const m of ["a", "b", "c"]) (await s.acquire(spec(m), undefined)).release();
+  assert.deepEqual(engine.disposed, []);
+  (await s.acquire(spec("d"), undefined)).release();
+  assert.deepEqual(engine.disposed, ["a"]);
+  assert.equal(s.running().length, 3);
+});
+
+test("idle models are evicted until a new one fits in memory", async () => {
   const engine = createFakeEngine([1], { ram: 2500, perModel: 1000 });
   const clock = manualClock();
   const s = createScheduler({ engine, clock, maxQueue: 5, maxLoadedModels: 0, defaultKeepAlive: 1000 });

@@ -47,7 +47,7 @@ export interface SchedulerOptions {
   clock: Clock;
   /** Requests allowed to wait for a sequence, over all models. */
   maxQueue: number;
-  /** 0: no limit beyond memory. */
+  /** Most models loaded at once; 0: Ollama's default, three (per GPU; tollama drives one). */
   maxLoadedModels: number;
   /** keep_alive when the request gives none. */
   defaultKeepAlive: KeepAlive;
@@ -71,7 +71,6 @@ interface Runner {
   keepAlive: KeepAlive;
   timer?: unknown;
   expiresAt?: number | undefined;
-  lastUsed: number;
   /** Set when the runner must unload as soon as it is idle (options changed, keep_alive 0). */
   draining: boolean;
 }
@@ -102,6 +101,24 @@ function ramWithSpill(
 ): number {
   return need.ram + (mem.gpu === false ? need.vram : Math.max(0, need.vram - mem.vramFree));
 }
+
+/** Ollama's default for OLLAMA_MAX_LOADED_MODELS unset: three models per GPU, three without one. */
+const DEFAULT_LOADED_MODELS = 3;
+
+/**
+ * Ollama's order for unloading (sched.go ByDurationAndName): the shortest keep_alive first, so a
+ * model kept forever goes last; then by model path.
+ */
+function unloadOrder(a: Runner, b: Runner): number {
+  const ka = a.keepAlive === "forever" ? Infinity : a.keepAlive;
+  const kb = b.keepAlive === "forever" ? Infinity : b.keepAlive;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  const pa = a.spec.load.path;
+  const pb = b.spec.load.path;
+  return pa < pb ? -1 : pa > pb ? 1 : 0;
+}
+
+const idle = (r: Runner) => r.active === 0 && r.waiters.length === 0;
 
 export function runnerKey(load: LoadOptions): string {
   return JSON.stringify([
@@ -163,7 +180,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   /**
-   * Evicts idle runners, least recently used first, until the new model fits in free memory. When
+   * Evicts idle runners, in Ollama's unload order, until the new model fits in free memory. When
    * only busy runners are left it waits for one to go idle; with none at all the model cannot fit.
    */
   async function fitMemory(forKey: string, load: LoadOptions) {
@@ -177,9 +194,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       const mem = await opts.engine.memory();
       if (fitsIn(need, mem)) return;
       const others = [...runners.values()].filter((r) => r.key !== forKey);
-      const victim = others
-        .filter((r) => r.active === 0 && r.waiters.length === 0)
-        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      const victim = others.filter(idle).sort(unloadOrder)[0];
       if (victim) {
         await unload(victim);
         continue;
@@ -217,13 +232,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   async function makeRoom(forKey: string) {
-    if (opts.maxLoadedModels <= 0) return;
+    const limit = opts.maxLoadedModels > 0 ? opts.maxLoadedModels : DEFAULT_LOADED_MODELS;
     const others = [...runners.values()].filter((r) => r.key !== forKey);
-    while (others.length >= opts.maxLoadedModels) {
-      const idle = others
-        .filter((r) => r.active === 0 && r.waiters.length === 0)
-        .sort((a, b) => a.lastUsed - b.lastUsed);
-      const victim = idle[0];
+    while (others.length >= limit) {
+      const victim = others.filter(idle).sort(unloadOrder)[0];
       if (victim) {
         others.splice(others.indexOf(victim), 1);
         await unload(victim);
@@ -266,7 +278,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         active: 0,
         waiters: [],
         keepAlive: keepAlive ?? opts.defaultKeepAlive,
-        lastUsed: started,
         draining: false,
       };
       runners.set(key, fresh);
@@ -327,7 +338,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   function releaseRunner(r: Runner, seq: EngineSequence | undefined) {
     r.active--;
-    r.lastUsed = opts.clock.now();
     if (seq) {
       seq.release();
       const next = r.waiters.shift();
