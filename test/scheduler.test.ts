@@ -143,7 +143,7 @@ test("a prompt longer than num_ctx is truncated, or rejected with truncate:false
   assert.deepEqual(await res.json(), { error: "the input length exceeds the context length" });
 });
 
-test("the queue limit answers 503 and the rest succeed", async () => {
+test("past the queue limit, requests waiting for the model to load get 503; the rest succeed", async () => {
   const limited = await startServer({ OLLAMA_NUM_PARALLEL: "1", OLLAMA_MAX_QUEUE: "1" });
   try {
     await addModel(limited, "tiny", { template: chatmlTemplate });

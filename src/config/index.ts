@@ -38,7 +38,7 @@ export interface Config {
   numParallel: number;
   /** OLLAMA_MAX_LOADED_MODELS: models loaded at once; 0 is Ollama's default of three. Default 0. */
   maxLoadedModels: number;
-  /** OLLAMA_MAX_QUEUE: requests waiting beyond the busy slots before 503. Default 512. */
+  /** OLLAMA_MAX_QUEUE: requests waiting for a model to load before 503, as Ollama's. Default 512. */
   maxQueue: number;
   /** OLLAMA_ORIGINS plus Ollama's built-in local origins, for CORS. */
   origins: string[];

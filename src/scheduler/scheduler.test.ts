@@ -90,25 +90,49 @@ async function leased(s: ReturnType<typeof createScheduler>, name: string, signa
   return lease;
 }
 
-test("requests beyond the sequences wait in FIFO order; the queue limit gives 503", async () => {
+test("requests beyond the sequences of a loaded model wait in FIFO order, however many", async () => {
   const engine = createFakeEngine();
   const s = createScheduler({
     engine,
     clock: manualClock(),
-    maxQueue: 2,
+    maxQueue: 1,
     maxLoadedModels: 0,
     defaultKeepAlive: 1000,
   });
   const first = await leased(s, "a");
   const order: number[] = [];
-  const w1 = leased(s, "a").then((l) => (order.push(1), l));
-  const w2 = leased(s, "a").then((l) => (order.push(2), l));
+  const waiting = [1, 2, 3].map((n) => leased(s, "a").then((l) => (order.push(n), l)));
   await tick();
-  await assert.rejects(leased(s, "a"), { status: 503 });
   first.release();
-  (await w1).release();
-  (await w2).release();
-  assert.deepEqual(order, [1, 2]);
+  for (const w of waiting) (await w).release();
+  assert.deepEqual(order, [1, 2, 3]);
+});
+
+test("OLLAMA_MAX_QUEUE bounds the requests waiting for a model to load, as Ollama's pending queue", async () => {
+  const engine = createFakeEngine();
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const slow = {
+    ...engine,
+    loadModel: async (o: Parameters<typeof engine.loadModel>[0]) => (await gate, engine.loadModel(o)),
+  };
+  const s = createScheduler({
+    engine: slow,
+    clock: manualClock(),
+    maxQueue: 1,
+    maxLoadedModels: 0,
+    defaultKeepAlive: 1000,
+  });
+  // one being served and one queued wait for the load; the third is turned away
+  const served = s.acquire(spec("a"), undefined);
+  const queued = s.acquire(spec("a"), undefined);
+  await tick();
+  await assert.rejects(s.acquire(spec("b"), undefined), { status: 503 });
+  open();
+  (await served).release();
+  (await queued).release();
+  // once loaded, requests for it no longer count
+  (await s.acquire(spec("a"), undefined)).release();
 });
 
 test("a waiter that aborts is removed with 499", async () => {

@@ -45,7 +45,10 @@ export interface RunnerInfo {
 export interface SchedulerOptions {
   engine: Engine;
   clock: Clock;
-  /** Requests allowed to wait for a sequence, over all models. */
+  /**
+   * Requests allowed to wait for a model to load, over all models, beyond the one being served
+   * (Ollama's pending queue). Requests for a loaded model wait for a sequence without a limit.
+   */
   maxQueue: number;
   /** Most models loaded at once; 0: Ollama's default, three (per GPU; tollama drives one). */
   maxLoadedModels: number;
@@ -138,7 +141,8 @@ export function runnerKey(load: LoadOptions): string {
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const runners = new Map<string, Runner>();
-  let queued = 0;
+  /** Requests waiting for a model to load (the first of them is the one being served). */
+  let awaitingLoad = 0;
 
   function startTimer(r: Runner) {
     stopTimer(r);
@@ -300,6 +304,22 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return { runner: r, loadMs: opts.clock.now() - started };
   }
 
+  /**
+   * getRunner, with Ollama's limit on requests that wait for a load: past OLLAMA_MAX_QUEUE of
+   * them (beside the one being served), 503.
+   */
+  async function runnerInTurn(spec: RunnerSpec, keepAlive: KeepAlive | undefined) {
+    const ready = runners.get(runnerKey(spec.load));
+    if (ready?.model && !ready.draining) return getRunner(spec, keepAlive);
+    if (awaitingLoad > opts.maxQueue) throw errors.serverBusy();
+    awaitingLoad++;
+    try {
+      return await getRunner(spec, keepAlive);
+    } finally {
+      awaitingLoad--;
+    }
+  }
+
   function waitForSequence(
     r: Runner,
     tokens: readonly number[],
@@ -307,8 +327,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   ): Promise<EngineSequence> {
     const seq = r.waiters.length === 0 ? r.model!.acquireSequence(tokens) : undefined;
     if (seq) return Promise.resolve(seq);
-    if (queued >= opts.maxQueue) return Promise.reject(errors.serverBusy());
-    queued++;
     return new Promise<EngineSequence>((resolve, reject) => {
       const waiter: Waiter = {
         tokens,
@@ -327,7 +345,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         waiter.reject(errors.canceled());
       };
       function cleanup() {
-        queued--;
         signal?.removeEventListener("abort", onAbort);
       }
       if (signal?.aborted) return onAbort();
@@ -352,7 +369,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   return {
     async acquire(spec, keepAlive) {
-      const { runner: r, loadMs } = await getRunner(spec, keepAlive);
+      const { runner: r, loadMs } = await runnerInTurn(spec, keepAlive);
       let seq: EngineSequence | undefined;
       let released = false;
       return {
