@@ -67,3 +67,19 @@ test("invalid names are 400 before anything streams", { skip }, async () => {
   assert.equal(res.status, 400);
   assert.deepEqual(await res.json(), { error: "invalid model name" });
 });
+
+test(
+  "a push without a name is 'model is required'; transfer errors are 500s, as Ollama streams them",
+  { skip },
+  async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${server.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    assert.deepEqual(await post("/api/push", {}), { status: 400, body: { error: "model is required" } });
+    assert.deepEqual(await post("/api/pull", { model: `http://${registry.host}/tests/m:v1` }), {
+      status: 500,
+      body: { error: "insecure protocol http" },
+    });
+  },
+);

@@ -15,10 +15,13 @@ export class RegistryNotFoundError extends RegistryError {
   }
 }
 
-/** Still 401 after fetching a fresh token (Ollama's errUnauthorized). */
+/**
+ * Still 401 after fetching a fresh token (Ollama's errUnauthorized). Like every error of a
+ * transfer, Ollama answers it with a 500 (its handlers stream errors without a status).
+ */
 export class UnauthorizedError extends RegistryError {
   constructor() {
-    super("unauthorized: access denied", 401);
+    super("unauthorized: access denied");
   }
 }
 
@@ -32,10 +35,10 @@ export class RegistryHttpError extends RegistryError {
   }
 }
 
-/** A pull or push of an `http://` name without `insecure`. */
+/** A pull or push of an `http://` name without `insecure` (a 500, as every transfer error). */
 export class InsecureProtocolError extends RegistryError {
   constructor() {
-    super("insecure protocol http", 400);
+    super("insecure protocol http");
   }
 }
 

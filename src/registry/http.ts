@@ -32,12 +32,34 @@ function goMethod(method: string): string {
   return method.charAt(0).toUpperCase() + method.slice(1).toLowerCase();
 }
 
+/**
+ * The commonest socket failures in Go's net words, as Ollama reports them; anything else keeps
+ * Node's message (without OpenSSL's trailing newline).
+ */
+export function goNetError(err: Error): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+  const target = e.address !== undefined && e.port !== undefined ? `${e.address}:${e.port}` : "";
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return `dial tcp ${target}: connect: connection refused`;
+    case "ENOTFOUND":
+      return `dial tcp: lookup ${e.hostname ?? ""}: no such host`;
+    case "ETIMEDOUT":
+      return `dial tcp ${target}: i/o timeout`;
+    case "EPROTO":
+      // TLS spoken to a plain HTTP server: what `insecure` is for
+      if (/wrong version number|packet length too long/.test(e.message))
+        return "http: server gave HTTP response to HTTPS client";
+  }
+  return err.message.trim();
+}
+
 /** A transport failure worded as Go's url.Error: `Get "https://x/v2/...": <cause>`. */
 export class TransportError extends Error {
   readonly code: string | undefined;
 
   constructor(method: string, url: URL, cause: Error) {
-    super(`${goMethod(method)} "${url.href}": ${cause.message}`);
+    super(`${goMethod(method)} "${url.href}": ${goNetError(cause)}`);
     this.name = "TransportError";
     this.code = (cause as NodeJS.ErrnoException).code;
   }

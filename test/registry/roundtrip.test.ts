@@ -147,10 +147,15 @@ describe("registry round trip", { skip }, () => {
         insecure: true,
         tuning: { ...FAST, maxRetries: 1 },
       }),
-      (err: Error) =>
-        err.message.startsWith(
-          'pull model manifest: Get "http://127.0.0.1:1/v2/tollama/x/manifests/latest": ',
-        ) && err.message.includes("ECONNREFUSED"),
+      {
+        message:
+          'pull model manifest: Get "http://127.0.0.1:1/v2/tollama/x/manifests/latest": dial tcp 127.0.0.1:1: connect: connection refused',
+      },
+    );
+    // a plain-HTTP registry without insecure: Go's words for the mistake
+    await assert.rejects(
+      pullModel(store, `${registry.host}/tollama/x:latest`, { tuning: { ...FAST, maxRetries: 1 } }),
+      (err: Error) => err.message.endsWith(": http: server gave HTTP response to HTTPS client"),
     );
   });
 

@@ -5,6 +5,7 @@ import type { RouteContext } from "./context.js";
 import { NdjsonWriter, jsonType, readBody, sendJson } from "../http.js";
 import { decodePullRequest, decodePushRequest } from "../wire/index.js";
 import { errorReply } from "../errors.js";
+import { errors } from "../../core/errors.js";
 import { pull, push, type ProgressResponse } from "../../registry/index.js";
 
 type Transfer = (
@@ -40,6 +41,8 @@ async function transfer(
 ) {
   const body = decode(await readBody(req));
   const name = body.model || body.name;
+  // PushHandler's own check; an empty pull name is the invalid-name 400 below
+  if (run === pushing && name === "") throw errors.modelRequired();
   await ctx.store.resolveName(name, "model"); // Ollama's invalid-name 400 comes before streaming
   const stream = body.stream ?? true;
   const writer = new NdjsonWriter(res, stream ? undefined : jsonType);
