@@ -74,7 +74,7 @@ test(
   async () => {
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${server.url}${path}`, { method: "POST", body: JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as unknown };
+      return { status: res.status, body: await res.json() };
     };
     assert.deepEqual(await post("/api/push", {}), { status: 400, body: { error: "model is required" } });
     assert.deepEqual(await post("/api/pull", { model: `http://${registry.host}/tests/m:v1` }), {
