@@ -33,6 +33,7 @@ import { ThreadShare } from "./gate.js";
 import { createIdlePoll } from "./idle-poll.js";
 import { estimateLoad, fitGpuLayers, loadedSizes, minimumGpuMemory } from "./estimate.js";
 import { checkGpu } from "./gpu-check.js";
+import { watchLoad } from "./stall.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
 
 export interface LlamaEngineOptions {
@@ -59,6 +60,8 @@ export interface LlamaEngineOptions {
   idlePoll?: boolean;
   /** Told why the idle-poll request could not be made (it is then not tried again). Default: none. */
   onIdlePollError?: (message: string) => void;
+  /** A load that makes no progress for this long fails (OLLAMA_LOAD_TIMEOUT). Default: never. */
+  loadTimeoutMs?: number | undefined;
 }
 
 /** How a load with num_gpu unset was fitted to the GPU's free memory. */
@@ -130,21 +133,29 @@ export function createLlamaEngine(opts: LlamaEngineOptions): Engine {
   return {
     async loadModel(load, signal) {
       const l = await llama();
-      // A layer count, an explicit mmap choice and no safety checks are what keep node-llama-cpp
-      // from resolving the load in its simulator (see fitGpuLayers); tollama's scheduler has
-      // already checked the memory.
-      const model = await l.loadModel({
-        modelPath: load.path,
-        gpuLayers: await gpuLayersFor(l, load, opts),
-        useMmap: load.useMmap ?? l.supportsMmap,
-        ignoreMemorySafetyChecks: true,
-        loadSignal: signal,
-      });
+      const watch = watchLoad(opts.loadTimeoutMs, signal);
       try {
-        return await openModel(l, model, load, share);
+        // A layer count, an explicit mmap choice and no safety checks are what keep node-llama-cpp
+        // from resolving the load in its simulator (see fitGpuLayers); tollama's scheduler has
+        // already checked the memory.
+        const model = await l.loadModel({
+          modelPath: load.path,
+          gpuLayers: await gpuLayersFor(l, load, opts),
+          useMmap: load.useMmap ?? l.supportsMmap,
+          ignoreMemorySafetyChecks: true,
+          loadSignal: watch.signal,
+          onLoadProgress: () => watch.progress(),
+        });
+        try {
+          return await openModel(l, model, load, share, watch.signal);
+        } catch (err) {
+          await model.dispose();
+          throw err;
+        }
       } catch (err) {
-        await model.dispose();
-        throw err;
+        throw watch.failure(err);
+      } finally {
+        watch.stop();
       }
     },
     async estimate(load) {
@@ -203,6 +214,7 @@ async function openModel(
   model: LlamaModel,
   load: LoadOptions,
   share: ThreadShare,
+  signal: AbortSignal,
 ): Promise<LoadedModel> {
   // embedding models and rerankers get a pooling context instead of a generation one
   if (load.embedding) return openPooledModel(model, load, partlyOffloaded(llama, model), share);
@@ -224,6 +236,7 @@ async function openModel(
       load.adapters.length > 0 ? { adapters: load.adapters.map((filePath) => ({ filePath })) } : undefined,
     ignoreMemorySafetyChecks: partlyOffloaded(llama, model),
     failedCreationRemedy: false,
+    createSignal: signal,
   });
   const batcher = new Batcher(nativeContext(context, share), {
     contextSize: context.contextSize,

@@ -65,6 +65,7 @@ export function createApp(opts: AppOptions): App {
         }),
       idlePoll: idlePoll(config, log),
       onIdlePollError: (error) => notPolling(config, log, { error }),
+      loadTimeoutMs: config.loadTimeout === "forever" ? undefined : config.loadTimeout,
     });
   const store = createStore({ root: config.models, noPrune: config.noPrune, warn: (m) => log.warn(m) });
   const scheduler = createScheduler({
