@@ -376,3 +376,14 @@ void test("version prints the server's and the client's", async () => {
 void test("a bare --think doesn't swallow the prompt", () => {
   assert.deepEqual(normalizeArgv(["run", "m", "--think", "hi"]), ["run", "m", "--think=true", "hi"]);
 });
+
+void test("help names a command's help, as cobra's help command; serve's lists its variables", async () => {
+  const serve = await cli(["help", "serve"]);
+  assert.equal(serve.code, 0);
+  assert.match(serve.stdout, /Environment Variables:\n {6}OLLAMA_DEBUG {16}/);
+  assert.match(serve.stdout, /OLLAMA_LOAD_TIMEOUT/);
+  assert.equal((await cli(["serve", "--help"])).stdout, serve.stdout);
+  const unknown = await cli(["help", "nope"]);
+  assert.equal(unknown.code, 0);
+  assert.match(unknown.stdout, /^Unknown help topic \[`nope`\]\nUsage: tollama/);
+});

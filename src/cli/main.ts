@@ -69,6 +69,7 @@ export function buildProgram(deps: CliDeps): Command {
     })
     .argument("[command...]")
     .action(async (rest: string[], opts: { version?: boolean }) => {
+      if (rest[0] === "help") return help(program, rest.slice(1), io);
       if (rest[0] !== undefined) throw new Error(`unknown command "${rest[0]}" for "tollama"`);
       if (opts.version) return version(ctx);
       program.outputHelp();
@@ -78,6 +79,7 @@ export function buildProgram(deps: CliDeps): Command {
     .command("serve")
     .alias("start")
     .description("Start tollama")
+    .addHelpText("after", envHelp(SERVE_ENV))
     .action(async () => (deps.serve ?? defaultServe)());
 
   program
@@ -209,6 +211,49 @@ export function buildProgram(deps: CliDeps): Command {
     .action(async () => version(ctx));
 
   return program;
+}
+
+/** `tollama help [command]`, as cobra adds `ollama help` (an unknown topic shows the main help). */
+function help(program: Command, path: string[], io: Io): void {
+  let cmd = program;
+  for (const name of path) {
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub) {
+      io.stdout.write(`Unknown help topic [${path.map((p) => `\`${p}\``).join(" ")}]\n`);
+      program.outputHelp();
+      return;
+    }
+    cmd = sub;
+  }
+  cmd.outputHelp();
+}
+
+/** The variables `serve` reads, listed under its help as Ollama's is. */
+const SERVE_ENV: Array<[string, string]> = [
+  ["OLLAMA_DEBUG", "Log more, llama.cpp's own lines included (OLLAMA_DEBUG=1)"],
+  ["OLLAMA_HOST", "Address to listen on (default 127.0.0.1:11434)"],
+  [
+    "OLLAMA_CONTEXT_LENGTH",
+    "num_ctx when neither request nor Modelfile sets one (default by VRAM, 4096 on CPU)",
+  ],
+  ["OLLAMA_KEEP_ALIVE", 'How long an idle model stays loaded (default "5m")'],
+  ["OLLAMA_MAX_LOADED_MODELS", "Most models loaded at once (default 3)"],
+  ["OLLAMA_MAX_QUEUE", "Most requests waiting for a model to load (default 512)"],
+  ["OLLAMA_MODELS", "Model store (default ~/.ollama/models)"],
+  ["OLLAMA_NUM_PARALLEL", "Requests served at once per model (default: what fits, up to 8)"],
+  ["OLLAMA_NOPRUNE", "Keep unused blobs at startup"],
+  ["OLLAMA_ORIGINS", "Extra allowed CORS origins, comma separated"],
+  ["OLLAMA_FLASH_ATTENTION", "Flash attention on or off (default: where the model supports it)"],
+  ["OLLAMA_KV_CACHE_TYPE", "K/V cache type: f16, q8_0 or q4_0 (default f16)"],
+  ["OLLAMA_LLM_LIBRARY", "cpu to keep models off the GPU"],
+  ["OLLAMA_GPU_OVERHEAD", "Bytes of each GPU's memory kept free of models"],
+  ["OLLAMA_LOAD_TIMEOUT", 'How long a model load may stall before it fails (default "5m")'],
+];
+
+function envHelp(vars: Array<[string, string]>): string {
+  return (
+    "\nEnvironment Variables:\n" + vars.map(([name, what]) => `      ${name.padEnd(27)}   ${what}`).join("\n")
+  );
 }
 
 function errorMessage(err: unknown): string {
