@@ -59,6 +59,22 @@ for (const type of ["f16", "q8_0", "q4_0"] as const) {
   }
 }
 
+// The rest of llama-server's types (Ollama passes any on), with flash attention on.
+for (const type of ["f32", "bf16", "q4_1", "iq4_nl", "q5_0", "q5_1"] as const) {
+  test(`OLLAMA_KV_CACHE_TYPE=${type}: loads and generates`, async () => {
+    await withServer(
+      { OLLAMA_KV_CACHE_TYPE: type, OLLAMA_FLASH_ATTENTION: "1" },
+      await model32(),
+      async (url, s) => {
+        assert.equal(s.config.kvCacheType, type);
+        const r = await generate(url);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.eval_count, 3);
+      },
+    );
+  });
+}
+
 test("the cache type reaches llama.cpp: q8_0 on 16-wide heads is refused, f16 is not", async () => {
   // llama.cpp needs the head size to be a multiple of the quantized block; Ollama fails alike
   const gguf = await tinyModel();

@@ -244,7 +244,7 @@ const SERVE_ENV: Array<[string, string]> = [
   ["OLLAMA_NOPRUNE", "Keep unused blobs at startup"],
   ["OLLAMA_ORIGINS", "Extra allowed CORS origins, comma separated"],
   ["OLLAMA_FLASH_ATTENTION", "Flash attention on or off (default: where the model supports it)"],
-  ["OLLAMA_KV_CACHE_TYPE", "K/V cache type: f16, q8_0 or q4_0 (default f16)"],
+  ["OLLAMA_KV_CACHE_TYPE", "K/V cache type: f16, q8_0, q4_0 or another llama-server takes (default f16)"],
   ["OLLAMA_LLM_LIBRARY", "cpu to keep models off the GPU"],
   ["OLLAMA_GPU_OVERHEAD", "Bytes of each GPU's memory kept free of models"],
   ["OLLAMA_LOAD_TIMEOUT", 'How long a model load may stall before it fails (default "5m")'],

@@ -79,3 +79,17 @@ test("OLLAMA_GPU_OVERHEAD: bytes kept free on each GPU, 0 by default, a warning 
   assert.match(warnings.join("\n"), /OLLAMA_GPU_OVERHEAD="1GB"/);
   assert.match(describeConfig(loadConfig({ OLLAMA_GPU_OVERHEAD: "512" })), /OLLAMA_GPU_OVERHEAD:512 /);
 });
+
+test("OLLAMA_KV_CACHE_TYPE takes llama-server's cache types; anything else warns and is f16", () => {
+  for (const t of ["q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1", "f32", "bf16"])
+    assert.equal(loadConfig({ OLLAMA_KV_CACHE_TYPE: t.toUpperCase() }).kvCacheType, t);
+  const warnings: string[] = [];
+  assert.equal(loadConfig({ OLLAMA_KV_CACHE_TYPE: "q3_k" }, (m) => warnings.push(m)).kvCacheType, "f16");
+  assert.match(warnings[0] ?? "", /invalid OLLAMA_KV_CACHE_TYPE "q3_k", using f16/);
+  // a quantized V cache needs flash attention; unquantized types do not
+  assert.equal(
+    loadConfig({ OLLAMA_KV_CACHE_TYPE: "q5_1", OLLAMA_FLASH_ATTENTION: "0" }, () => {}).kvCacheType,
+    "f16",
+  );
+  assert.equal(loadConfig({ OLLAMA_KV_CACHE_TYPE: "bf16", OLLAMA_FLASH_ATTENTION: "0" }).kvCacheType, "bf16");
+});

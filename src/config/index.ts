@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { IdlePollMode } from "../engine/idle-poll.js";
+import { KV_CACHE_TYPES, quantizedCache, type KvCacheType } from "../engine/types.js";
 import { parseGoDuration } from "../util/duration.js";
 import { parseHost, type HostAddress } from "./host.js";
 import { physicalCores } from "./cpus.js";
@@ -47,7 +48,7 @@ export interface Config {
   /** OLLAMA_FLASH_ATTENTION: on, off, or "auto" (unset: on where llama.cpp supports it for the model). */
   flashAttention: boolean | "auto";
   /** OLLAMA_KV_CACHE_TYPE: f16, q8_0 or q4_0. Default f16. */
-  kvCacheType: "f16" | "q8_0" | "q4_0";
+  kvCacheType: KvCacheType;
   /** OLLAMA_NOPRUNE: keep unreferenced blobs at startup. Default false. */
   noPrune: boolean;
   /** OLLAMA_LOAD_TIMEOUT in ms, or "forever". Default 5 minutes. */
@@ -166,11 +167,15 @@ function debugLevel(s: string): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/** A type llama-server takes, as Ollama passes any on to it; anything else warns and is f16. */
 function kvCacheType(s: string, warn: Warn): Config["kvCacheType"] {
   const t = s.toLowerCase();
   if (t === "") return "f16";
-  if (t === "f16" || t === "q8_0" || t === "q4_0") return t;
-  warn(`invalid OLLAMA_KV_CACHE_TYPE ${JSON.stringify(s)}, using f16 (supported: f16, q8_0, q4_0)`);
+  const known = KV_CACHE_TYPES.find((k) => k === t);
+  if (known) return known;
+  warn(
+    `invalid OLLAMA_KV_CACHE_TYPE ${JSON.stringify(s)}, using f16 (supported: ${KV_CACHE_TYPES.join(", ")})`,
+  );
   return "f16";
 }
 
@@ -185,7 +190,7 @@ function cacheTypeWith(
   type: Config["kvCacheType"],
   warn: Warn,
 ): Config["kvCacheType"] {
-  if (flashAttention !== false || type === "f16") return type;
+  if (flashAttention !== false || !quantizedCache(type)) return type;
   warn(
     `OLLAMA_FLASH_ATTENTION must be enabled to use a quantized OLLAMA_KV_CACHE_TYPE, using f16: type=${type}`,
   );

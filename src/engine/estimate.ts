@@ -6,7 +6,7 @@
  * estimate on a 150k-token vocab, for an estimate that only has to be close.
  */
 import { GgmlType, GgufInsights, readGgufFileInfo, type Llama, type LlamaModel } from "node-llama-cpp";
-import type { LoadOptions } from "./types.js";
+import type { KvCacheType, LoadOptions } from "./types.js";
 
 export interface MemoryNeed {
   /** Bytes of RAM, and of VRAM where layers are offloaded. */
@@ -14,7 +14,18 @@ export interface MemoryNeed {
   vram: number;
 }
 
-const cacheTypes = { f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 } as const;
+/** Each cache type as node-llama-cpp names it. */
+export const cacheTypes: Record<KvCacheType, GgmlType> = {
+  f16: GgmlType.F16,
+  f32: GgmlType.F32,
+  bf16: GgmlType.BF16,
+  q8_0: GgmlType.Q8_0,
+  q4_0: GgmlType.Q4_0,
+  q4_1: GgmlType.Q4_1,
+  iq4_nl: GgmlType.IQ4_NL,
+  q5_0: GgmlType.Q5_0,
+  q5_1: GgmlType.Q5_1,
+};
 
 /**
  * Parsed GGUF headers by path, kept a minute: one load asks for several estimates (the parallelism

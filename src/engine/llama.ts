@@ -31,7 +31,7 @@ import { TokenPieces } from "./pieces.js";
 import { contextThreads } from "./threads.js";
 import { ThreadShare } from "./gate.js";
 import { createIdlePoll } from "./idle-poll.js";
-import { estimateLoad, fitGpuLayers, loadedSizes, minimumGpuMemory } from "./estimate.js";
+import { cacheTypes, estimateLoad, fitGpuLayers, loadedSizes, minimumGpuMemory } from "./estimate.js";
 import { checkGpu } from "./gpu-check.js";
 import { watchLoad } from "./stall.js";
 import type { Engine, EngineSequence, LoadedModel, LoadOptions, Sampling } from "./types.js";
@@ -230,8 +230,8 @@ async function openModel(
     batchSize: Math.max(load.batchSize, load.sequences),
     threads,
     flashAttention: load.flashAttention,
-    experimentalKvCacheKeyType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
-    experimentalKvCacheValueType: load.kvCacheType === "f16" ? undefined : kvType(load.kvCacheType),
+    experimentalKvCacheKeyType: load.kvCacheType === "f16" ? undefined : cacheTypes[load.kvCacheType],
+    experimentalKvCacheValueType: load.kvCacheType === "f16" ? undefined : cacheTypes[load.kvCacheType],
     lora:
       load.adapters.length > 0 ? { adapters: load.adapters.map((filePath) => ({ filePath })) } : undefined,
     ignoreMemorySafetyChecks: partlyOffloaded(llama, model),
@@ -293,10 +293,6 @@ async function openModel(
       await model.dispose();
     },
   };
-}
-
-function kvType(t: "q8_0" | "q4_0") {
-  return t === "q8_0" ? "Q8_0" : "Q4_0";
 }
 
 class GrammarCache {

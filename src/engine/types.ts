@@ -3,6 +3,25 @@
  * core) sees tokens and text only, so it can be driven by a scripted fake in unit tests.
  */
 
+/** The K/V cache types llama-server takes (--cache-type-k/v), which Ollama passes on. */
+export const KV_CACHE_TYPES = [
+  "f16",
+  "f32",
+  "bf16",
+  "q8_0",
+  "q4_0",
+  "q4_1",
+  "iq4_nl",
+  "q5_0",
+  "q5_1",
+] as const;
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
+
+/** Whether a cache type is quantized (llama.cpp then needs flash attention for the V cache). */
+export function quantizedCache(t: KvCacheType): boolean {
+  return !["f16", "f32", "bf16"].includes(t);
+}
+
 export interface LoadOptions {
   /** GGUF file. */
   path: string;
@@ -25,7 +44,7 @@ export interface LoadOptions {
   useMmap?: boolean | undefined;
   /** "auto" lets llama.cpp enable it where the model supports it. */
   flashAttention: boolean | "auto";
-  kvCacheType: "f16" | "q8_0" | "q4_0";
+  kvCacheType: KvCacheType;
   /** LoRA adapters (GGUF paths). */
   adapters: string[];
   /** True for embedding models: the context computes embeddings rather than logits. */
