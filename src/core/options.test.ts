@@ -90,11 +90,12 @@ test("num_batch, num_ctx, num_gpu, use_mmap and OLLAMA_NUM_PARALLEL", () => {
   assert.equal(map({}, undefined, undefined, true).load.embedding, true);
 });
 
-test("OLLAMA_KV_CACHE_TYPE: f16, q8_0, q4_0 (any case); anything else is f16 with a warning", () => {
+test("OLLAMA_KV_CACHE_TYPE: llama-server's types (any case); anything else is f16 with a warning", () => {
   assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "q8_0" }).load.kvCacheType, "q8_0");
   assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "Q4_0" }).load.kvCacheType, "q4_0");
   assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "f16" }).load.kvCacheType, "f16");
-  const bad = map({ OLLAMA_KV_CACHE_TYPE: "q5_1" });
+  assert.equal(map({ OLLAMA_KV_CACHE_TYPE: "q5_1" }).load.kvCacheType, "q5_1");
+  const bad = map({ OLLAMA_KV_CACHE_TYPE: "q3_k" });
   assert.equal(bad.load.kvCacheType, "f16");
   assert.match(bad.warnings[0] ?? "", /OLLAMA_KV_CACHE_TYPE/);
 });
