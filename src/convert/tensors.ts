@@ -79,7 +79,11 @@ export async function writeConverted(
     await writeGguf(outPath, {
       ...build(fdOf),
       chunkElements: 1 << 18,
-      encoder: { encode: (type, src) => pool.encode(type, src), inFlight: pool.size * 4 },
+      encoder: {
+        encode: (type, src) => pool.encode(type, src),
+        inFlight: pool.size * 4,
+        release: (b) => pool.release(b),
+      },
     });
   } finally {
     for (const fd of fds.values()) closeSync(fd);

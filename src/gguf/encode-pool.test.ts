@@ -56,3 +56,33 @@ test("encode pool: raw F16, BF16 and F32 chunks are decoded on the worker, to th
     await pool.close();
   }
 });
+
+test("encode pool: chunks read into reused memory and encoded into it give the same bytes", async () => {
+  const pool = createEncodePool(2);
+  try {
+    const rng = new Prng(3);
+    for (let round = 0; round < 3; round++) {
+      // sizes that shrink and grow, so blocks are reused for smaller chunks and passed over for larger
+      const sizes = [4096, 256, 8192, 1024, 4096, 512];
+      const jobs = sizes.map(async (n) => {
+        const values = new Float32Array(n);
+        rng.fillUniform(values, 0.05);
+        const halves = Uint16Array.from(values, (v) => f32ToF16(v));
+        const bytes = pool.buffer(n * 2);
+        bytes.set(new Uint8Array(halves.buffer));
+        const expected = Buffer.alloc(encodedSize(GgmlType.Q6_K, n));
+        encodeTensor(
+          GgmlType.Q6_K,
+          Float32Array.from(halves, (h) => f16ToF32(h)),
+          expected,
+        );
+        const got = await pool.encode(GgmlType.Q6_K, { type: GgmlType.F16, bytes });
+        assert.deepEqual(got, expected);
+        pool.release(got);
+      });
+      await Promise.all(jobs);
+    }
+  } finally {
+    await pool.close();
+  }
+});

@@ -175,16 +175,20 @@ export function encodeTensor(type: WritableType, src: Float32Array, out: Buffer,
 }
 
 /**
- * `src` encoded as `type` in a buffer of its own (one that can be handed to another thread). Raw
- * values are decoded into `scratch` when it is large enough, or else into a new array.
+ * `src` encoded as `type` in a buffer of its own (one that can be handed to another thread): in
+ * `space` when that is large enough, else in new memory. Raw values are decoded into `scratch`
+ * when it is large enough, or else into a new array.
  */
 export function encodeToBuffer(
   type: WritableType,
   src: Float32Array | RawValues,
   scratch?: Float32Array,
+  space?: ArrayBuffer,
 ): Buffer {
   const values = isRawValues(src) ? rawToF32(src, scratch) : src;
-  const out = Buffer.alloc(encodedSize(type, values.length));
+  const size = encodedSize(type, values.length);
+  // zeroed as Buffer.alloc's memory is: no encoder need rely on writing every byte
+  const out = space && space.byteLength >= size ? Buffer.from(space, 0, size).fill(0) : Buffer.alloc(size);
   encodeTensor(type, values, out, 0);
   return out;
 }

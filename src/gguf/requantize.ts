@@ -40,7 +40,7 @@ export async function requantize(
       const width = rawWidth[rawType];
       // Each chunk is read into a buffer of its own, which the encode pool hands to a worker.
       const raw = (start: number, count: number): RawValues => {
-        const bytes = new Uint8Array(count * width);
+        const bytes = pool.buffer(count * width);
         const at = file.dataOffset + t.offset + start * width;
         if (readSync(fd, bytes, 0, bytes.length, at) !== bytes.length)
           throw new Error(`short read of tensor ${t.name}`);
@@ -62,7 +62,11 @@ export async function requantize(
       // Chunks of 256K values, four per worker in flight: a big k-quant matrix spreads over every
       // worker, and the writer takes chunks back in whatever order they finish.
       chunkElements: 1 << 18,
-      encoder: { encode: (type, src) => pool.encode(type, src), inFlight: pool.size * 4 },
+      encoder: {
+        encode: (type, src) => pool.encode(type, src),
+        inFlight: pool.size * 4,
+        release: (b) => pool.release(b),
+      },
     });
   } finally {
     closeSync(fd);

@@ -38,6 +38,8 @@ export interface WriteGgufOptions {
   readonly encoder?: {
     encode(type: WritableType, src: Float32Array | RawValues): Promise<Buffer>;
     inFlight: number;
+    /** Takes back an encoded chunk once it is written, to reuse its memory. Default: none. */
+    release?(encoded: Buffer): void;
   };
 }
 
@@ -187,7 +189,12 @@ export async function writeGguf(path: string, opts: WriteGgufOptions): Promise<v
         const encoded = opts.encoder
           ? opts.encoder.encode(p.tensor.type, p.tensor.raw?.(range.start, range.count) ?? filled(p, range))
           : Promise.resolve(encodeToBuffer(p.tensor.type, filled(p, range)));
-        await writes.add(encoded.then(async (b) => void (await fh.write(b, 0, b.length, at))));
+        await writes.add(
+          encoded.then(async (b) => {
+            await fh.write(b, 0, b.length, at);
+            opts.encoder?.release?.(b);
+          }),
+        );
       }
       // zero padding up to the next tensor (or the end) keeps the file a whole number of alignments
       const pad = alignUp(p.size, alignment) - p.size;
