@@ -93,3 +93,10 @@ test("OLLAMA_KV_CACHE_TYPE takes llama-server's cache types; anything else warns
   );
   assert.equal(loadConfig({ OLLAMA_KV_CACHE_TYPE: "bf16", OLLAMA_FLASH_ATTENTION: "0" }).kvCacheType, "bf16");
 });
+
+test("OLLAMA_NUM_PARALLEL: unset is automatic (0); an explicit 0 is 1, as Ollama's max(n, 1)", () => {
+  assert.equal(loadConfig({}).numParallel, 0);
+  assert.equal(loadConfig({ OLLAMA_NUM_PARALLEL: "0" }).numParallel, 1);
+  assert.equal(loadConfig({ OLLAMA_NUM_PARALLEL: "4" }).numParallel, 4);
+  assert.equal(loadConfig({ OLLAMA_NUM_PARALLEL: "x" }, () => {}).numParallel, 0);
+});

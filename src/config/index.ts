@@ -33,8 +33,9 @@ export interface Config {
   /** True when OLLAMA_CONTEXT_LENGTH chose contextLength (false: the VRAM-tier default applies). */
   contextLengthSet: boolean;
   /**
-   * OLLAMA_NUM_PARALLEL: sequences per loaded model. Default 0: chosen per model at load, the most
-   * of 8, 4, 2, 1 that fits in memory (Ollama's is 1); see the scheduler for why.
+   * OLLAMA_NUM_PARALLEL: sequences per loaded model (an explicit 0 is 1, as in Ollama). Default 0,
+   * unset: chosen per model at load, the most of 8, 4, 2, 1 that fits in memory (Ollama's is 1);
+   * see the scheduler for why.
    */
   numParallel: number;
   /** OLLAMA_MAX_LOADED_MODELS: models loaded at once; 0 is Ollama's default of three. Default 0. */
@@ -111,7 +112,8 @@ export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.w
     keepAlive: durationVar(v("OLLAMA_KEEP_ALIVE"), 5 * 60_000, "OLLAMA_KEEP_ALIVE", warn, false),
     contextLength: contextLength || 4096,
     contextLengthSet: contextLength > 0,
-    numParallel: uint("OLLAMA_NUM_PARALLEL", 0),
+    // unset is automatic; an explicit 0 is one sequence, as Ollama's max(n, 1) makes it
+    numParallel: /^0+$/.test(v("OLLAMA_NUM_PARALLEL")) ? 1 : uint("OLLAMA_NUM_PARALLEL", 0),
     maxLoadedModels: uint("OLLAMA_MAX_LOADED_MODELS", 0),
     maxQueue: uint("OLLAMA_MAX_QUEUE", 512),
     origins: allowedOrigins(v("OLLAMA_ORIGINS")),
