@@ -55,9 +55,15 @@ test("keep_alive expiry unloads an idle model", async () => {
   const s = createScheduler({ engine, clock, maxQueue: 10, maxLoadedModels: 0, defaultKeepAlive: 1000 });
   const lease = await s.acquire(spec("a"), undefined);
   assert.equal(s.running().length, 1);
-  assert.equal(s.running()[0]?.expiresAt, undefined, "no expiry while busy");
+  assert.equal(s.running()[0]?.expiresAt, undefined, "no expiry before it was first idle");
   lease.release();
   assert.equal(s.running()[0]?.expiresAt, 1000);
+  // busy again, it keeps the expiry it had when idle, as Ollama's /api/ps shows it
+  clock.advance(500);
+  const again = await s.acquire(spec("a"), undefined);
+  assert.equal(s.running()[0]?.expiresAt, 1000);
+  again.release();
+  assert.equal(s.running()[0]?.expiresAt, 1500);
   clock.advance(999);
   assert.equal(s.running().length, 1);
   clock.advance(1);

@@ -157,10 +157,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     r.timer = opts.clock.setTimer(() => void unload(r), r.keepAlive);
   }
 
+  /**
+   * A busy runner keeps the expiry it had when last idle, as /api/ps shows it in Ollama (whose
+   * scheduler sets it only when a runner goes idle); one never idle yet has none.
+   */
   function stopTimer(r: Runner) {
     if (r.timer !== undefined) opts.clock.clearTimer(r.timer);
     r.timer = undefined;
-    r.expiresAt = undefined;
   }
 
   async function unload(r: Runner) {

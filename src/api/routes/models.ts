@@ -64,11 +64,11 @@ const FOREVER_NS = 2n ** 63n - 1n;
 
 function runningModels(ctx: RouteContext, res: ServerResponse) {
   const models = ctx.scheduler.running().map((r) => {
-    // Busy models report now (Ollama sets their expiry when they go idle).
+    // A model not idle yet has no expiry: Ollama reports now plus its keep_alive.
     const expires =
       r.keepAlive === "forever"
         ? BigInt(Date.now()) * 1_000_000n + FOREVER_NS
-        : BigInt(r.expiresAt ?? Date.now() + (r.active > 0 ? r.keepAlive : 0)) * 1_000_000n;
+        : BigInt(r.expiresAt ?? Date.now() + r.keepAlive) * 1_000_000n;
     return {
       expires,
       json: {
