@@ -107,4 +107,18 @@ describe("RENDERER and PARSER", () => {
     assert.equal(r.message.thinking, "Thinking it over.");
     assert.equal(r.message.content, "The answer.");
   });
+
+  test("after an assistant prefill the parser continues in content, as Ollama's parsers do", async () => {
+    engine.script(" and the rest.");
+    const r = await client.chat({
+      model: "qwen35",
+      messages: [
+        { role: "user", content: "q" },
+        { role: "assistant", content: "The start" },
+      ],
+      stream: false,
+    });
+    assert.equal(r.message.thinking ?? "", "");
+    assert.equal(r.message.content, " and the rest.");
+  });
 });

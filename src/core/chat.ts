@@ -49,8 +49,9 @@ export async function* chat(
       return;
     }
     const tools = req.tools?.map(templateTool);
+    const conversation = withModelMessages(model, messages.map(templateMessage));
     const { prompt, imageCount } = chatPrompt(model, {
-      messages: withModelMessages(model, messages.map(templateMessage)),
+      messages: conversation,
       tools,
       think,
       numCtx: eff.options.numCtx,
@@ -73,7 +74,16 @@ export async function* chat(
         logprobs: req.logprobs ? { top: req.topLogprobs } : undefined,
         signal,
       },
-      { model, think: thinkEnabled(think), tools: req.tools, startNs, loadNs, withContext: false },
+      {
+        model,
+        think: thinkEnabled(think),
+        tools: req.tools,
+        // an assistant message last is a prefill the answer continues (Ollama's parser Init)
+        lastMessage: conversation.at(-1),
+        startNs,
+        loadNs,
+        withContext: false,
+      },
     );
   } finally {
     lease.release();

@@ -4,7 +4,7 @@
  */
 import { createThinkingParser, promptEndsInThinking, type ThinkingParser } from "../thinking/index.js";
 import { createToolParser, type ParsedToolCall, type ToolCallParser, type ToolLike } from "../tools/index.js";
-import { parserForName, type BuiltinParser } from "../tools/parsers/index.js";
+import { parserForName, type BuiltinParser, type ParserInit } from "../tools/parsers/index.js";
 import type { ResolvedModel } from "./models.js";
 
 export interface OutputPiece {
@@ -19,9 +19,15 @@ export class OutputSplitter {
   /** A PARSER from the Modelfile does all the splitting itself, as in Ollama. */
   private readonly builtin?: BuiltinParser | undefined;
 
-  constructor(model: ResolvedModel, prompt: string, think: boolean, tools: readonly ToolLike[] | undefined) {
+  constructor(
+    model: ResolvedModel,
+    prompt: string,
+    think: boolean,
+    tools: readonly ToolLike[] | undefined,
+    lastMessage?: ParserInit["lastMessage"],
+  ) {
     const parser = model.stored.config.parser;
-    this.builtin = parser ? parserForName(parser, { tools, think }) : undefined;
+    this.builtin = parser ? parserForName(parser, { tools, think, lastMessage }) : undefined;
     if (this.builtin) return;
     const tags = model.thinkingTags;
     if (think && tags) {

@@ -11,6 +11,8 @@ export interface StreamOptions {
   prompt: string;
   think: boolean;
   tools: readonly ToolLike[] | undefined;
+  /** The conversation's last message, for the built-in parsers (chat only). Default: none. */
+  lastMessage?: { role: string; content: string; thinking?: string | undefined } | undefined;
   /** From the request's start until its model was ready (Ollama's load_duration). */
   loadNs: number;
   startNs: bigint;
@@ -22,7 +24,7 @@ export interface StreamOptions {
 }
 
 export async function* streamCompletion(c: Completion, o: StreamOptions): AsyncGenerator<InferenceEvent> {
-  const splitter = new OutputSplitter(o.model, o.prompt, o.think, o.tools);
+  const splitter = new OutputSplitter(o.model, o.prompt, o.think, o.tools, o.lastMessage);
   let step: IteratorResult<RunPiece, RunResult>;
   let answer = "";
   try {

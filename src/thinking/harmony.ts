@@ -15,6 +15,12 @@ export interface HarmonyPiece {
 
 export interface HarmonyOptions {
   newId?: () => string;
+  /**
+   * A chat prefill the output continues: the final channel after an assistant message with
+   * content, analysis (thinking) after one with thinking alone, as Ollama's harmony parser starts
+   * there. Default: none, the output opens with a message header.
+   */
+  continues?: "thinking" | "content" | undefined;
 }
 
 const headerEnd = "<|message|>";
@@ -37,6 +43,7 @@ export class HarmonyParser {
   constructor(tools: readonly ToolLike[] = [], options: HarmonyOptions = {}) {
     this.names = new Set(tools.map((t) => t.function.name));
     this.newId = options.newId ?? toolCallId;
+    if (options.continues) this.startBody(options.continues, "");
   }
 
   add(text: string): HarmonyPiece {

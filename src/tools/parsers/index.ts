@@ -20,14 +20,18 @@ const deepseekTools = {
   ignore: ["<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"],
 };
 
+/** An XML call is whole once its function element closes; before that a value may be cut short. */
+const xmlWhole = (raw: string) => raw.includes("</function>");
+
 const formats = {
   qwen3: { ...qwenTools, parseCall: parseJsonCall },
   qwen3Thinking: { ...qwenTools, thinking: think, parseCall: parseJsonCall },
-  qwen3Coder: { ...qwenTools, parseCall: parseXmlCall },
-  qwen35: { ...qwenTools, thinking: think, parseCall: parseXmlCall },
+  qwen3Coder: { ...qwenTools, parseCall: parseXmlCall, wholeWithoutClose: xmlWhole },
+  qwen35: { ...qwenTools, thinking: think, parseCall: parseXmlCall, wholeWithoutClose: xmlWhole },
   deepseek3: { ...deepseekTools, thinking: think, parseCall: parseDeepSeekCall },
   cogito: { ...deepseekTools, thinking: think, parseCall: parseCogitoCall },
-  glm47: { ...qwenTools, thinking: think, parseCall: parseGlmCall },
+  // GLM's arguments have no closing element of their own: an unclosed call is never whole
+  glm47: { ...qwenTools, thinking: think, parseCall: parseGlmCall, wholeWithoutClose: () => false },
 } satisfies Record<string, TaggedFormat>;
 
 /** A prefill (the conversation ends in an assistant message with content) continues the answer. */
@@ -78,7 +82,12 @@ class HarmonyAdapter implements BuiltinParser {
   readonly hasThinkingSupport = true;
   private readonly inner: HarmonyParser;
   constructor(init: ParserInit) {
-    this.inner = new HarmonyParser(init.tools ?? [], init.newId ? { newId: init.newId } : {});
+    const last = init.lastMessage?.role === "assistant" ? init.lastMessage : undefined;
+    const continues = last?.content ? "content" : last?.thinking ? "thinking" : undefined;
+    this.inner = new HarmonyParser(init.tools ?? [], {
+      ...(init.newId ? { newId: init.newId } : {}),
+      continues,
+    });
   }
   add(text: string, done: boolean): ParsedPiece {
     const a = this.inner.add(text);

@@ -251,3 +251,42 @@ void describe("parser registry", () => {
     assert.equal(run("passthrough", ["<think>x</think>", " y"]).content, "<think>x</think> y");
   });
 });
+
+void describe("a call the output ends inside (no close tag)", () => {
+  void it("counts when its body is whole, and is dropped as in Ollama when it may be cut short", () => {
+    const xml = "<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n";
+    // qwen3-coder: the function element unclosed, a value may be cut: no call, nothing shown
+    assert.deepEqual(parse("qwen3-coder", `Sure.${xml}`), { content: "Sure.", thinking: "", calls: [] });
+    // closed function, missing only </tool_call>: whole
+    const closed = parse("qwen3-coder", `${xml}</function>`);
+    assert.deepEqual(closed.calls, [{ index: 0, name: "get_weather", arguments: { city: "Paris" } }]);
+    // qwen3: a JSON body that parses is whole; one cut short is dropped
+    const json = '<tool_call>{"name":"search","arguments":{"query":"x"}}';
+    assert.equal(parse("qwen3", json).calls.length, 1);
+    assert.deepEqual(parse("qwen3", 'Sure.<tool_call>{"name":"search","argu'), {
+      content: "Sure.",
+      thinking: "",
+      calls: [],
+    });
+    // GLM's arguments have no end of their own: an unclosed call never counts
+    const glm = "<tool_call>search\n<arg_key>query</arg_key>\n<arg_value>x</arg_value>\n";
+    assert.deepEqual(parse("glm-4.7", glm, { think: false }).calls, []);
+  });
+});
+
+void describe("harmony after a prefill", () => {
+  void it("continues in the final channel after content, in analysis after thinking alone", () => {
+    const after = (lastMessage: ParserInit["lastMessage"]) =>
+      parse("harmony", " and more<|end|><|start|>assistant<|channel|>final<|message|>Done.", { lastMessage });
+    assert.deepEqual(after({ role: "assistant", content: "Some" }), {
+      content: " and moreDone.",
+      thinking: "",
+      calls: [],
+    });
+    assert.deepEqual(after({ role: "assistant", content: "", thinking: "Hmm" }), {
+      content: "Done.",
+      thinking: " and more",
+      calls: [],
+    });
+  });
+});

@@ -18,6 +18,13 @@ export interface TaggedFormat {
   parseCall: CallBodyParser;
   /** Tags around a run of calls (DeepSeek's <｜tool▁calls▁begin｜>) that carry nothing: dropped. */
   ignore?: string[];
+  /**
+   * Whether the body of a call the output ended inside (no close tag) is whole, so the call
+   * counts. Ollama's parsers drop such a call; tollama keeps one that is plainly complete (a JSON
+   * body that parses), since some checkpoints end on it without the close tag, but never one whose
+   * arguments may be cut short. Default: the body parses.
+   */
+  wholeWithoutClose?: (raw: string) => boolean;
 }
 
 type State = "thinking" | "content" | "call";
@@ -69,7 +76,7 @@ export class TaggedParser implements BuiltinParser {
     if (this.state === "call") {
       const end = this.buf.indexOf(this.format.toolClose);
       if (end < 0) return false;
-      this.takeCall(this.buf.slice(0, end), true, out);
+      this.takeCall(this.buf.slice(0, end), out);
       this.buf = this.buf.slice(end + this.format.toolClose.length);
       this.enter("content");
       return true;
@@ -109,22 +116,29 @@ export class TaggedParser implements BuiltinParser {
     this.eatSpace = state !== "call";
   }
 
-  /** End of output: a call never closed still counts if it parses; held text goes out trimmed. */
+  /**
+   * End of output: a call never closed still counts when its body is whole (wholeWithoutClose) and
+   * parses; otherwise it is dropped, as Ollama drops it. Held text goes out trimmed.
+   */
   private drain(out: ParsedPiece): void {
     if (this.state === "call") {
-      if (this.buf.trim() !== "") this.takeCall(this.buf, false, out);
+      const raw = this.buf.trim();
+      const whole = raw !== "" && (this.format.wholeWithoutClose?.(raw) ?? true);
+      const body = whole ? this.format.parseCall(raw, this.tools) : undefined;
+      if (body) this.pushCall(body, out);
     } else if (this.state === "thinking") out.thinking += this.buf.trimEnd();
     else out.content += this.buf.trimEnd();
     this.buf = "";
   }
 
-  /** A call whose body does not parse is kept as the text it was rather than lost. */
-  private takeCall(raw: string, closed: boolean, out: ParsedPiece): void {
+  /** A closed call whose body does not parse is kept as the text it was rather than lost. */
+  private takeCall(raw: string, out: ParsedPiece): void {
     const body = this.format.parseCall(raw.trim(), this.tools);
-    if (!body) {
-      out.content += this.format.toolOpen + raw + (closed ? this.format.toolClose : "");
-      return;
-    }
+    if (body) this.pushCall(body, out);
+    else out.content += this.format.toolOpen + raw + this.format.toolClose;
+  }
+
+  private pushCall(body: NonNullable<ReturnType<CallBodyParser>>, out: ParsedPiece): void {
     out.calls.push({
       id: this.newId(),
       function: { index: this.count++, name: body.name, arguments: body.arguments },
