@@ -6,6 +6,7 @@ import { HarmonyParser } from "../../thinking/harmony.js";
 import { parseCogitoCall, parseDeepSeekCall, parseJsonCall, parseXmlCall } from "./calls.js";
 import { parseGlmCall } from "./glm.js";
 import { TaggedParser, type TaggedFormat } from "./tagged.js";
+import { MinistralParser } from "./ministral.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
 export type { BuiltinParser, ParsedPiece, ParserInit } from "./types.js";
@@ -54,6 +55,8 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   // GLM-4.7's prompt opens <think> unless thinking is off.
   "glm-4.7": (i) => new TaggedParser(formats.glm47, i, thinkingOn(i.think)),
   harmony: (i) => new HarmonyAdapter(i),
+  // Ollama registers it without thinking support; [THINK] blocks in the output are still thinking.
+  ministral: (i) => new MinistralParser(i, false),
   passthrough: () => ({
     hasToolSupport: false,
     hasThinkingSupport: false,

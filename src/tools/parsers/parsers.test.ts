@@ -290,3 +290,51 @@ void describe("harmony after a prefill", () => {
     });
   });
 });
+
+void describe("ministral", () => {
+  const named = (...names: string[]): ToolLike[] => names.map((name) => ({ function: { name } }));
+  void it("parses [TOOL_CALLS]name[ARGS]{...} calls, one after another, with content around them", () => {
+    const init = { tools: named("get_weather", "get_time", "format") };
+    assert.deepEqual(
+      parse(
+        "ministral",
+        'Let me check. [TOOL_CALLS]get_weather[ARGS]{"location": "NYC"}[TOOL_CALLS]get_time[ARGS]{"timezone": "EST"}',
+        init,
+      ),
+      {
+        content: "Let me check.",
+        thinking: "",
+        calls: [
+          { index: 0, name: "get_weather", arguments: { location: "NYC" } },
+          { index: 1, name: "get_time", arguments: { timezone: "EST" } },
+        ],
+      },
+    );
+    // brackets and escaped quotes inside strings do not end the arguments; text after a call is content
+    assert.deepEqual(parse("ministral", '[TOOL_CALLS]format[ARGS]{"t": "Hi {name} \\"x\\" ]"}after', init), {
+      content: "after",
+      thinking: "",
+      calls: [{ index: 0, name: "format", arguments: { t: 'Hi {name} "x" ]' } }],
+    });
+  });
+
+  void it("[THINK] blocks are thinking; an undeclared tool stays text; an unfinished call is dropped", () => {
+    const init = { tools: named("get_weather") };
+    assert.deepEqual(parse("ministral", "[THINK]Let me see.[/THINK]\n\nSunny.", init), {
+      content: "Sunny.",
+      thinking: "Let me see.",
+      calls: [],
+    });
+    assert.deepEqual(parse("ministral", '[TOOL_CALLS]nope[ARGS]{"a":1}', init), {
+      content: '[TOOL_CALLS]nope[ARGS]{"a":1}',
+      thinking: "",
+      calls: [],
+    });
+    assert.deepEqual(parse("ministral", 'Sure.[TOOL_CALLS]get_weather[ARGS]{"location": "Par', init), {
+      content: "Sure.",
+      thinking: "",
+      calls: [],
+    });
+    assert.deepEqual(parserCapabilities("ministral"), { tools: true, thinking: false });
+  });
+});
