@@ -48,6 +48,9 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   "qwen3-vl-thinking": (i) => new TaggedParser(formats.qwen3Thinking, i, !prefill(i)),
   "qwen3.5": (i) => new TaggedParser(formats.qwen35, i, thinkingOn(i.think) && !prefill(i)),
   ornith: (i) => new TaggedParser(formats.qwen35, i, thinkingOn(i.think) && !prefill(i)),
+  // Nemotron 3 Nano thinks and calls as Qwen3.5 does (<think>, then Qwen3-Coder's XML calls).
+  "nemotron-3-nano": (i) => new TaggedParser(formats.qwen35, i, thinkingOn(i.think) && !prefill(i)),
+  "nemotron-3.5-nano": (i) => new TaggedParser(formats.qwen35, i, thinkingOn(i.think) && !prefill(i)),
   deepseek3: (i) => new TaggedParser(formats.deepseek3, i, thinkingOn(i.think) && !prefill(i)),
   // Cogito does not think when given tools.
   cogito: (i) =>

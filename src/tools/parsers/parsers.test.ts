@@ -338,3 +338,39 @@ void describe("ministral", () => {
     assert.deepEqual(parserCapabilities("ministral"), { tools: true, thinking: false });
   });
 });
+
+void describe("nemotron-3-nano", () => {
+  void it("Ollama's vectors: thinking ends at </think> or a call, a repeated <think> is ignored", () => {
+    const cases: Array<[string, string, string]> = [
+      [
+        "Let me think about this...</think>\nHere is my answer.",
+        "Let me think about this...",
+        "Here is my answer.",
+      ],
+      ["My thoughts...</think>   \n\t\n   Content here.", "My thoughts...", "Content here."],
+      [
+        "<think>\nLet me think about this...</think>\nHere is my answer.",
+        "Let me think about this...",
+        "Here is my answer.",
+      ],
+      ["<think></think>\nHere is my answer.", "", "Here is my answer."],
+    ];
+    for (const [text, thinking, content] of cases) {
+      assert.deepEqual(parse("nemotron-3-nano", text), { thinking, content, calls: [] }, text);
+    }
+    const call = parse(
+      "nemotron-3.5-nano",
+      "Let me think...</think>\nI'll check for you.\n<tool_call>\n<function=search>\n<parameter=query>\ntest\n</parameter>\n</function>\n</tool_call>",
+    );
+    assert.deepEqual(call, {
+      thinking: "Let me think...",
+      content: "I'll check for you.",
+      calls: [{ index: 0, name: "search", arguments: { query: "test" } }],
+    });
+    // thinking off: all content, a stray </think> included
+    assert.equal(
+      parse("nemotron-3-nano", "</think>\nSome content.", { think: false }).content,
+      "</think>\nSome content.",
+    );
+  });
+});
