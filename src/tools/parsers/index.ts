@@ -7,6 +7,7 @@ import { parseCogitoCall, parseDeepSeekCall, parseJsonCall, parseXmlCall } from 
 import { parseGlmCall } from "./glm.js";
 import { TaggedParser, type TaggedFormat } from "./tagged.js";
 import { MinistralParser } from "./ministral.js";
+import { ThinkFirstParser } from "./think-first.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
 export type { BuiltinParser, ParsedPiece, ParserInit } from "./types.js";
@@ -60,6 +61,7 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   harmony: (i) => new HarmonyAdapter(i),
   // Ollama registers it without thinking support; [THINK] blocks in the output are still thinking.
   ministral: (i) => new MinistralParser(i, false),
+  "olmo3-think": (i) => new ThinkFirstParser(i),
   passthrough: () => ({
     hasToolSupport: false,
     hasThinkingSupport: false,

@@ -374,3 +374,31 @@ void describe("nemotron-3-nano", () => {
     );
   });
 });
+
+void describe("olmo3-think", () => {
+  void it("Ollama's vectors: thinking up to the first </think>, content as written after it", () => {
+    const cases: Array<[string, string, string]> = [
+      [
+        "I need to think about this.</think>Here is my response.",
+        "I need to think about this.",
+        "Here is my response.",
+      ],
+      ["</think>Just content here.", "", "Just content here."],
+      ["  Some thinking  </think>  Content here  ", "  Some thinking", "Content here  "],
+      [
+        "I'm thinking <think>nested</think> more thinking</think>Final content.",
+        "I'm thinking <think>nested",
+        "more thinking</think>Final content.",
+      ],
+      ["Let me go with that.\n\n</think>\n\nHi! 😊", "Let me go with that.", "Hi! 😊"],
+    ];
+    for (const [text, thinking, content] of cases) {
+      assert.deepEqual(parse("olmo3-think", text), { thinking, content, calls: [] }, text);
+    }
+    const prefilled = parse("olmo3-think", "Continuing.", {
+      lastMessage: { role: "assistant", content: "Some" },
+    });
+    assert.deepEqual(prefilled, { thinking: "", content: "Continuing.", calls: [] });
+    assert.deepEqual(parserCapabilities("olmo3-think"), { tools: false, thinking: true });
+  });
+});
