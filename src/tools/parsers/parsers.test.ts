@@ -402,3 +402,44 @@ void describe("olmo3-think", () => {
     assert.deepEqual(parserCapabilities("olmo3-think"), { tools: false, thinking: true });
   });
 });
+
+void describe("olmo3", () => {
+  void it("Ollama's vectors: Python-style calls a line in <function_calls>, content as written", () => {
+    const init = {
+      tools: ["get_weather", "toggle_setting", "clear_value", "process_items", "set_price"].map(
+        (name): ToolLike => ({ function: { name } }),
+      ),
+    };
+    assert.deepEqual(
+      parse(
+        "olmo3",
+        'Let me check the weather.<function_calls>get_weather(location="San Francisco")\nget_weather(location="New York")</function_calls>',
+        init,
+      ),
+      {
+        content: "Let me check the weather.",
+        thinking: "",
+        calls: [
+          { index: 0, name: "get_weather", arguments: { location: "San Francisco" } },
+          { index: 1, name: "get_weather", arguments: { location: "New York" } },
+        ],
+      },
+    );
+    const typed = parse(
+      "olmo3",
+      '<function_calls>toggle_setting(enabled=true)\nclear_value(field=null)\nset_price(amount=19.99)\nprocess_items(items=["apple", "banana"])</function_calls>',
+      init,
+    );
+    assert.deepEqual(
+      typed.calls.map((c) => c.arguments),
+      [{ enabled: true }, { field: null }, { amount: 19.99 }, { items: ["apple", "banana"] }],
+    );
+    // a block that does not parse is dropped, the text after it kept; an unfinished block is dropped
+    assert.deepEqual(parse("olmo3", "<function_calls>not a call</function_calls>After.", init), {
+      content: "After.",
+      thinking: "",
+      calls: [],
+    });
+    assert.deepEqual(parse("olmo3", 'Hi.<function_calls>get_weather(location="Pa', init).content, "Hi.");
+  });
+});
