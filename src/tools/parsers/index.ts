@@ -57,8 +57,11 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   // Cogito does not think when given tools.
   cogito: (i) =>
     new TaggedParser(formats.cogito, i, thinkingOn(i.think) && !prefill(i) && (i.tools?.length ?? 0) === 0),
-  // GLM-4.7's prompt opens <think> unless thinking is off.
-  "glm-4.7": (i) => new TaggedParser(formats.glm47, i, thinkingOn(i.think)),
+  // GLM-4.7's prompt opens <think> unless thinking is off; then, as in Ollama, output that opens
+  // one itself still thinks.
+  "glm-4.7": (i) => new TaggedParser(formats.glm47, i, thinkingOn(i.think) ? true : "if-opened"),
+  // GLM-OCR: GLM's parser without thinking support (a <think> the output opens is still thinking).
+  "glm-ocr": (i) => new TaggedParser(formats.glm47, i, "if-opened", false),
   harmony: (i) => new HarmonyAdapter(i),
   // Ollama registers it without thinking support; [THINK] blocks in the output are still thinking.
   ministral: (i) => new MinistralParser(i, false),

@@ -443,3 +443,24 @@ void describe("olmo3", () => {
     assert.deepEqual(parse("olmo3", 'Hi.<function_calls>get_weather(location="Pa', init).content, "Hi.");
   });
 });
+
+void describe("GLM with thinking off, and glm-ocr", () => {
+  void it("output that opens <think> itself still thinks, as Ollama's GLM parser looks for it", () => {
+    assert.deepEqual(parse("glm-4.7", "<think>reason</think>Answer", { think: false }), {
+      thinking: "reason",
+      content: "Answer",
+      calls: [],
+    });
+    assert.deepEqual(parse("glm-4.7", "Answer at once.", { think: false }), {
+      thinking: "",
+      content: "Answer at once.",
+      calls: [],
+    });
+    assert.deepEqual(parserCapabilities("glm-ocr"), { tools: true, thinking: false });
+    assert.deepEqual(parse("glm-ocr", "Text read from the page."), {
+      thinking: "",
+      content: "Text read from the page.",
+      calls: [],
+    });
+  });
+});

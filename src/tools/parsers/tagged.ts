@@ -44,17 +44,25 @@ export class TaggedParser implements BuiltinParser {
   private maybeOpenTag: boolean;
   private count = 0;
   private readonly ignored: readonly string[];
+  /** Output that does not start with the open tag is content, not thinking. */
+  private readonly onlyIfOpened: boolean;
 
+  /**
+   * `startInThinking`: true when the prompt opened thinking; "if-opened" thinks only when the output
+   * itself starts with the open tag (GLM with thinking off, whose checkpoints may think anyway).
+   */
   constructor(
     private readonly format: TaggedFormat,
     init: ParserInit,
-    startInThinking: boolean,
+    startInThinking: boolean | "if-opened",
+    hasThinkingSupport = format.thinking !== undefined,
   ) {
-    this.hasThinkingSupport = format.thinking !== undefined;
+    this.hasThinkingSupport = hasThinkingSupport;
     this.tools = init.tools ?? [];
     this.newId = init.newId ?? toolCallId;
-    this.state = startInThinking && format.thinking ? "thinking" : "content";
+    this.state = startInThinking !== false && format.thinking ? "thinking" : "content";
     this.maybeOpenTag = this.state === "thinking";
+    this.onlyIfOpened = startInThinking === "if-opened";
     this.ignored = format.ignore ?? [];
   }
 
@@ -92,6 +100,10 @@ export class TaggedParser implements BuiltinParser {
       }
       if (thinking.open.startsWith(trimmed)) return false;
       this.maybeOpenTag = false;
+      if (this.onlyIfOpened) {
+        this.state = "content";
+        return true;
+      }
     }
     const tags = thinking ? [thinking.close, this.format.toolOpen] : [this.format.toolOpen, ...this.ignored];
     const found = firstOf(this.buf, tags);
