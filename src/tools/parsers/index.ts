@@ -9,6 +9,7 @@ import { TaggedParser, type TaggedFormat } from "./tagged.js";
 import { MinistralParser } from "./ministral.js";
 import { ThinkFirstParser } from "./think-first.js";
 import { Olmo3Parser } from "./olmo3.js";
+import { CohereParser } from "./cohere.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
 export type { BuiltinParser, ParsedPiece, ParserInit } from "./types.js";
@@ -66,6 +67,7 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   // Ollama registers it without thinking support; [THINK] blocks in the output are still thinking.
   ministral: (i) => new MinistralParser(i, false),
   olmo3: (i) => new Olmo3Parser(i),
+  cohere: (i) => new CohereParser(i),
   "olmo3-think": (i) => new ThinkFirstParser(i),
   passthrough: () => ({
     hasToolSupport: false,

@@ -464,3 +464,48 @@ void describe("GLM with thinking off, and glm-ocr", () => {
     });
   });
 });
+
+void describe("cohere", () => {
+  void it("Ollama's vectors: thinking, then a text block or an action list; bare text is content", () => {
+    assert.deepEqual(
+      parse("cohere", "Let me think about this.<|END_THINKING|><|START_TEXT|>Hello world!<|END_TEXT|>"),
+      {
+        thinking: "Let me think about this.",
+        content: "Hello world!",
+        calls: [],
+      },
+    );
+    const action = parse(
+      "cohere",
+      'plan<|END_THINKING|><|START_ACTION|>[\n    {"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"city": "Paris"}},    {"tool_call_id": "1", "tool_name": "get_time", "parameters": {}}\n]<|END_ACTION|>',
+    );
+    assert.deepEqual(action, {
+      thinking: "plan",
+      content: "",
+      calls: [
+        { index: 0, name: "get_weather", arguments: { city: "Paris" } },
+        { index: 1, name: "get_time", arguments: {} },
+      ],
+    });
+    assert.deepEqual(parse("cohere", "<|START_TEXT|>direct answer<|END_TEXT|>", { think: false }), {
+      thinking: "",
+      content: "direct answer",
+      calls: [],
+    });
+    assert.deepEqual(parse("cohere", "thought<|END_THINKING|>Just plain text output"), {
+      thinking: "thought",
+      content: "Just plain text output",
+      calls: [],
+    });
+    // a list missing a comma: each object that parses still counts
+    const sloppy = parse(
+      "cohere",
+      '<|START_ACTION|>[{"tool_call_id": "0", "tool_name": "a", "parameters": {}} {"tool_call_id": "1", "tool_name": "b", "parameters": {"x": 1}}]<|END_ACTION|>',
+      { think: false },
+    );
+    assert.deepEqual(
+      sloppy.calls.map((c) => c.name),
+      ["a", "b"],
+    );
+  });
+});
