@@ -10,6 +10,7 @@ import { MinistralParser } from "./ministral.js";
 import { ThinkFirstParser } from "./think-first.js";
 import { Olmo3Parser } from "./olmo3.js";
 import { CohereParser } from "./cohere.js";
+import { FunctionGemmaParser } from "./functiongemma.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
 export type { BuiltinParser, ParsedPiece, ParserInit } from "./types.js";
@@ -68,6 +69,7 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   ministral: (i) => new MinistralParser(i, false),
   olmo3: (i) => new Olmo3Parser(i),
   cohere: (i) => new CohereParser(i),
+  functiongemma: (i) => new FunctionGemmaParser(i),
   "olmo3-think": (i) => new ThinkFirstParser(i),
   passthrough: () => ({
     hasToolSupport: false,

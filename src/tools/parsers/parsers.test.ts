@@ -509,3 +509,34 @@ void describe("cohere", () => {
     );
   });
 });
+
+void describe("functiongemma", () => {
+  void it("Ollama's vectors: call:name{key:value} calls with typed bare values and <escape> strings", () => {
+    const call = (body: string) => `<start_function_call>call:${body}<end_function_call>`;
+    const got = parse(
+      "functiongemma",
+      `Let me check.${call("get_weather{city:<escape>Paris<escape>}")}${call("add{a:1,b:2}")}${call(
+        "update{data:{name:<escape>test, with comma<escape>,value:42},items:[a,b,c],on:true,t:3.14}",
+      )}${call("get_time{}")}Done!`,
+    );
+    assert.equal(got.content, "Let me check.Done!");
+    assert.deepEqual(got.calls, [
+      { index: 0, name: "get_weather", arguments: { city: "Paris" } },
+      { index: 1, name: "add", arguments: { a: 1, b: 2 } },
+      {
+        index: 2,
+        name: "update",
+        arguments: {
+          data: { name: "test, with comma", value: 42 },
+          items: ["a", "b", "c"],
+          on: true,
+          t: 3.14,
+        },
+      },
+      { index: 3, name: "get_time", arguments: {} },
+    ]);
+    // a half-written open tag that never completes is content
+    assert.equal(parse("functiongemma", "Hello <start world").content, "Hello <start world");
+    assert.deepEqual(parserCapabilities("functiongemma"), { tools: true, thinking: false });
+  });
+});
