@@ -2,10 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHarmonyParser, type HarmonyPiece } from "./index.js";
 
-const tools = [{ function: { name: "get_weather" } }];
-
 function feed(pieces: readonly string[]): HarmonyPiece & { steps: HarmonyPiece[] } {
-  const p = createHarmonyParser(tools, { newId: () => "call_test" });
+  const p = createHarmonyParser({ newId: () => "call_test" });
   const all = { thinking: "", content: "", calls: [] as HarmonyPiece["calls"], steps: [] as HarmonyPiece[] };
   for (const piece of [...pieces, null]) {
     const r = piece === null ? p.flush() : p.add(piece);
@@ -56,9 +54,14 @@ void describe("harmony parser", () => {
     );
   });
 
-  void it("returns calls to unknown tools or with bad arguments as content", () => {
-    const got = both('<|channel|>commentary to=functions.launch<|message|>{"x": 1}<|call|>');
-    assert.deepEqual([got.content, got.calls], ['{"x": 1}', []]);
+  void it("reports calls to tools the request did not declare, as Ollama does; bad arguments are content", () => {
+    const got = both('<|channel|>commentary to=browser.search<|message|>{"query": "x"}<|call|>');
+    assert.deepEqual(
+      got.calls.map((c) => [c.function.name, c.function.arguments]),
+      [["browser.search", { query: "x" }]],
+    );
+    const bad = both("<|channel|>commentary to=functions.launch<|message|>not json<|call|>");
+    assert.deepEqual([bad.content, bad.calls], ["not json", []]);
   });
 
   void it("treats output without harmony tokens as content", () => {

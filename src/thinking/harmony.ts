@@ -4,7 +4,7 @@
 // The prompt ends with `<|start|>assistant`, so output begins with a header (as in Ollama's
 // harmony parser, which prepends that implicit start).
 
-import { toolCallId, type ParsedToolCall, type ToolLike } from "../tools/index.js";
+import { toolCallId, type ParsedToolCall } from "../tools/index.js";
 import { partialSuffix } from "./overlap.js";
 
 export interface HarmonyPiece {
@@ -30,7 +30,6 @@ const bodyEnds = ["<|end|>", "<|call|>", "<|return|>", "<|start|>"];
 type Target = "thinking" | "content" | "call";
 
 export class HarmonyParser {
-  private readonly names: ReadonlySet<string>;
   private readonly newId: () => string;
   private mode: "header" | "body" = "header";
   private buf = "";
@@ -40,8 +39,7 @@ export class HarmonyParser {
   private count = 0;
   private out: HarmonyPiece = { thinking: "", content: "", calls: [] };
 
-  constructor(tools: readonly ToolLike[] = [], options: HarmonyOptions = {}) {
-    this.names = new Set(tools.map((t) => t.function.name));
+  constructor(options: HarmonyOptions = {}) {
     this.newId = options.newId ?? toolCallId;
     if (options.continues) this.startBody(options.continues, "");
   }
@@ -126,10 +124,15 @@ export class HarmonyParser {
     this.target = "content";
   }
 
+  /**
+   * A message addressed to a tool is a call, declared or not (gpt-oss also calls its built-in
+   * browser and python tools), as Ollama reports it; arguments that are not a JSON object go out as
+   * content (Ollama fails the response).
+   */
   private finishCall(): void {
     const name = this.recipient.replace(/^functions\./u, "");
     const args = parseObject(this.args);
-    if (args && this.names.has(name)) {
+    if (args) {
       this.out.calls.push({ id: this.newId(), function: { index: this.count++, name, arguments: args } });
     } else {
       this.out.content += this.args;
@@ -150,9 +153,6 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-export function createHarmonyParser(
-  tools: readonly ToolLike[] = [],
-  options: HarmonyOptions = {},
-): HarmonyParser {
-  return new HarmonyParser(tools, options);
+export function createHarmonyParser(options: HarmonyOptions = {}): HarmonyParser {
+  return new HarmonyParser(options);
 }

@@ -3,7 +3,7 @@
 //   createThinkingParser({open, close, startsInside})  the streaming splitter (Ollama's thinking.Parser)
 //   inferThinkingTags(template)                        Ollama's InferTags: the tags around .Thinking
 //   promptEndsInThinking(prompt, open)                 whether the model starts inside thinking
-//   createHarmonyParser(tools)                         gpt-oss harmony output: thinking, content and calls
+//   createHarmonyParser()                              gpt-oss harmony output: thinking, content and calls
 
 export { ThinkingParser, createThinkingParser, promptEndsInThinking } from "./parser.js";
 export type { ThinkingOptions, ThinkingPiece } from "./parser.js";

@@ -101,7 +101,7 @@ class HarmonyAdapter implements BuiltinParser {
   constructor(init: ParserInit) {
     const last = init.lastMessage?.role === "assistant" ? init.lastMessage : undefined;
     const continues = last?.content ? "content" : last?.thinking ? "thinking" : undefined;
-    this.inner = new HarmonyParser(init.tools ?? [], {
+    this.inner = new HarmonyParser({
       ...(init.newId ? { newId: init.newId } : {}),
       continues,
     });
