@@ -15,7 +15,8 @@ export interface CallBody {
   arguments: Record<string, unknown>;
 }
 
-export type CallBodyParser = (raw: string, tools: readonly ToolLike[]) => CallBody | undefined;
+/** One call's body, or a list of them where a format writes several in one block (LFM2). */
+export type CallBodyParser = (raw: string, tools: readonly ToolLike[]) => CallBody | CallBody[] | undefined;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

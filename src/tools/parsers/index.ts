@@ -3,7 +3,14 @@
 // model falls back to the template-inferred tool and thinking parsers.
 
 import { HarmonyParser } from "../../thinking/harmony.js";
-import { parseCogitoCall, parseDeepSeekCall, parseJsonCall, parseXmlCall } from "./calls.js";
+import {
+  parseCogitoCall,
+  parseDeepSeekCall,
+  parseJsonCall,
+  parseXmlCall,
+  type CallBodyParser,
+} from "./calls.js";
+import { parsePythonCalls } from "../python.js";
 import { parseGlmCall } from "./glm.js";
 import { TaggedParser, type TaggedFormat } from "./tagged.js";
 import { MinistralParser } from "./ministral.js";
@@ -25,6 +32,13 @@ const deepseekTools = {
   ignore: ["<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"],
 };
 
+/**
+ * LFM2's calls: a Python-style list (`[get_weather(city="Paris"), get_time()]`) or a single call,
+ * each naming a declared tool.
+ */
+const pythonicCalls: CallBodyParser = (raw, tools) =>
+  parsePythonCalls(raw, new Map(tools.map((t) => [t.function.name, t])))?.calls;
+
 /** An XML call is whole once its function element closes; before that a value may be cut short. */
 const xmlWhole = (raw: string) => raw.includes("</function>");
 
@@ -37,6 +51,12 @@ const formats = {
   cogito: { ...deepseekTools, thinking: think, parseCall: parseCogitoCall },
   // GLM's arguments have no closing element of their own: an unclosed call is never whole
   glm47: { ...qwenTools, thinking: think, parseCall: parseGlmCall, wholeWithoutClose: () => false },
+  lfm2: {
+    toolOpen: "<|tool_call_start|>",
+    toolClose: "<|tool_call_end|>",
+    thinking: think,
+    parseCall: pythonicCalls,
+  },
 } satisfies Record<string, TaggedFormat>;
 
 /** A prefill (the conversation ends in an assistant message with content) continues the answer. */
@@ -68,6 +88,10 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   // Ollama registers it without thinking support; [THINK] blocks in the output are still thinking.
   ministral: (i) => new MinistralParser(i, false),
   olmo3: (i) => new Olmo3Parser(i),
+  // LFM2 writes <think> only when it chooses to reason: thinking starts only where the output opens it.
+  lfm2: (i) => new TaggedParser(formats.lfm2, i, false, false),
+  "lfm2-thinking": (i) =>
+    new TaggedParser(formats.lfm2, i, thinkingOn(i.think) && !prefill(i) ? "if-opened" : false),
   cohere: (i) => new CohereParser(i),
   functiongemma: (i) => new FunctionGemmaParser(i),
   "olmo3-think": (i) => new ThinkFirstParser(i),

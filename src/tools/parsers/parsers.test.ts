@@ -540,3 +540,48 @@ void describe("functiongemma", () => {
     assert.deepEqual(parserCapabilities("functiongemma"), { tools: true, thinking: false });
   });
 });
+
+void describe("lfm2", () => {
+  const init = {
+    tools: ["get_weather", "process_data"].map((name): ToolLike => ({ function: { name } })),
+  };
+  void it("Ollama's vectors: <think> only when the output opens it; pythonic call lists between tags", () => {
+    assert.deepEqual(
+      parse("lfm2-thinking", "<think>I need to think about this...</think>The answer is 42.", init),
+      {
+        thinking: "I need to think about this...",
+        content: "The answer is 42.",
+        calls: [],
+      },
+    );
+    assert.deepEqual(parse("lfm2-thinking", "The answer is 42.", init), {
+      thinking: "",
+      content: "The answer is 42.",
+      calls: [],
+    });
+    const both = parse(
+      "lfm2",
+      'Getting weather for both cities.<|tool_call_start|>[get_weather(location="Paris")]<|tool_call_end|><|tool_call_start|>[get_weather(location="London")]<|tool_call_end|>',
+      init,
+    );
+    assert.equal(both.content, "Getting weather for both cities.");
+    assert.deepEqual(
+      both.calls.map((c) => [c.index, c.name, c.arguments]),
+      [
+        [0, "get_weather", { location: "Paris" }],
+        [1, "get_weather", { location: "London" }],
+      ],
+    );
+    const literals = parse(
+      "lfm2",
+      "Processing data.<|tool_call_start|>[process_data(items=['item1','item2'], config={'enabled': True, 'threshold': 0.95})]<|tool_call_end|>",
+      init,
+    );
+    assert.deepEqual(literals.calls[0]?.arguments, {
+      items: ["item1", "item2"],
+      config: { enabled: true, threshold: 0.95 },
+    });
+    assert.deepEqual(parserCapabilities("lfm2"), { tools: true, thinking: false });
+    assert.deepEqual(parserCapabilities("lfm2-thinking"), { tools: true, thinking: true });
+  });
+});

@@ -7,7 +7,7 @@
 import { toolCallId } from "../id.js";
 import { heldSuffix } from "../markers.js";
 import type { ToolLike } from "../types.js";
-import type { CallBodyParser } from "./calls.js";
+import type { CallBody, CallBodyParser } from "./calls.js";
 import { emptyPiece, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
 export interface TaggedFormat {
@@ -136,8 +136,8 @@ export class TaggedParser implements BuiltinParser {
     if (this.state === "call") {
       const raw = this.buf.trim();
       const whole = raw !== "" && (this.format.wholeWithoutClose?.(raw) ?? true);
-      const body = whole ? this.format.parseCall(raw, this.tools) : undefined;
-      if (body) this.pushCall(body, out);
+      const bodies = whole ? callsOf(this.format.parseCall(raw, this.tools)) : undefined;
+      for (const body of bodies ?? []) this.pushCall(body, out);
     } else if (this.state === "thinking") out.thinking += this.buf.trimEnd();
     else out.content += this.buf.trimEnd();
     this.buf = "";
@@ -145,17 +145,23 @@ export class TaggedParser implements BuiltinParser {
 
   /** A closed call whose body does not parse is kept as the text it was rather than lost. */
   private takeCall(raw: string, out: ParsedPiece): void {
-    const body = this.format.parseCall(raw.trim(), this.tools);
-    if (body) this.pushCall(body, out);
+    const bodies = callsOf(this.format.parseCall(raw.trim(), this.tools));
+    if (bodies) for (const body of bodies) this.pushCall(body, out);
     else out.content += this.format.toolOpen + raw + this.format.toolClose;
   }
 
-  private pushCall(body: NonNullable<ReturnType<CallBodyParser>>, out: ParsedPiece): void {
+  private pushCall(body: CallBody, out: ParsedPiece): void {
     out.calls.push({
       id: this.newId(),
       function: { index: this.count++, name: body.name, arguments: body.arguments },
     });
   }
+}
+
+/** A body parser's answer as a list of calls; undefined when there is none. */
+function callsOf(parsed: CallBody | CallBody[] | undefined): CallBody[] | undefined {
+  const list = parsed === undefined ? [] : Array.isArray(parsed) ? parsed : [parsed];
+  return list.length > 0 ? list : undefined;
 }
 
 function firstOf(text: string, tags: readonly string[]): { at: number; tag: string } | undefined {
