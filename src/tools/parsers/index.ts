@@ -18,6 +18,7 @@ import { ThinkFirstParser } from "./think-first.js";
 import { Olmo3Parser } from "./olmo3.js";
 import { CohereParser } from "./cohere.js";
 import { FunctionGemmaParser } from "./functiongemma.js";
+import { Gemma4Parser } from "./gemma4.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
 export type { BuiltinParser, ParsedPiece, ParserInit } from "./types.js";
@@ -94,6 +95,8 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
     new TaggedParser(formats.lfm2, i, thinkingOn(i.think) && !prefill(i) ? "if-opened" : false),
   cohere: (i) => new CohereParser(i),
   functiongemma: (i) => new FunctionGemmaParser(i),
+  gemma4: (i) => new Gemma4Parser(i, true),
+  "gemma4-no-thinking": (i) => new Gemma4Parser(i, false),
   "olmo3-think": (i) => new ThinkFirstParser(i),
   passthrough: () => ({
     hasToolSupport: false,

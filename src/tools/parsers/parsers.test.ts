@@ -585,3 +585,68 @@ void describe("lfm2", () => {
     assert.deepEqual(parserCapabilities("lfm2-thinking"), { tools: true, thinking: true });
   });
 });
+
+void describe("gemma4", () => {
+  const on = { think: true };
+  void it("Ollama's vectors: thought channels, calls in Gemma 4's argument syntax, noise after a call", () => {
+    assert.deepEqual(
+      parse("gemma4", "<|channel>thought\nLet me think about this...<channel|>The answer is 42.", on),
+      {
+        thinking: "Let me think about this...",
+        content: "The answer is 42.",
+        calls: [],
+      },
+    );
+    assert.deepEqual(
+      parse("gemma4", "<|channel>first thought<channel|><|channel>second thought<channel|>Final answer.", on),
+      { thinking: "first thoughtsecond thought", content: "Final answer.", calls: [] },
+    );
+    // thinking not asked for: the channel is dropped, not shown
+    assert.deepEqual(parse("gemma4", "<|channel>thought\nhmm<channel|>Hi.", { think: false }), {
+      thinking: "",
+      content: "Hi.",
+      calls: [],
+    });
+    const args = (body: string) =>
+      parse("gemma4", `<|tool_call>call:${body}<tool_call|>`, on).calls[0]?.arguments;
+    assert.deepEqual(args('get_weather{location:<|"|>Paris<|"|>,units:<|"|>metric<|"|>}'), {
+      location: "Paris",
+      units: "metric",
+    });
+    assert.deepEqual(args("set_optional{value:null,nested:{value:null}}"), {
+      value: null,
+      nested: { value: null },
+    });
+    assert.deepEqual(args('process{config:{enabled:true,name:<|"|>test<|"|>},n:42}'), {
+      config: { enabled: true, name: "test" },
+      n: 42,
+    });
+    assert.deepEqual(args('search{query:<|"|>say "hello", then "goodbye"<|"|>}'), {
+      query: 'say "hello", then "goodbye"',
+    });
+    assert.deepEqual(args('plan{steps:[{title:<|"|>step "one"<|"|>,done:false}],q:"raw \\"quoted\\""}'), {
+      steps: [{ title: 'step "one"', done: false }],
+      q: 'raw "quoted"',
+    });
+    // repeated close tags and a tool-response marker after a call are dropped; an unclosed call at
+    // the end of output is read as far as it goes
+    const noisy = parse(
+      "gemma4",
+      'Checking.<|tool_call>call:get_weather{location:<|"|>Paris<|"|>}<tool_call|><tool_call|>\n<|tool_response>',
+      on,
+    );
+    assert.deepEqual(noisy.content, "Checking.");
+    assert.equal(noisy.calls.length, 1);
+    assert.equal(parse("gemma4", '<|tool_call>call:search{query:<|"|>x<|"|>}', on).calls.length, 1);
+    assert.deepEqual(parserCapabilities("gemma4"), { tools: true, thinking: true });
+    assert.deepEqual(parserCapabilities("gemma4-no-thinking"), { tools: true, thinking: false });
+  });
+
+  void it("after a tool result it goes on thinking without a channel", () => {
+    const after = parse("gemma4", "The files are listed.<channel|>Done.", {
+      think: true,
+      lastMessage: { role: "tool", content: "go.mod" },
+    });
+    assert.deepEqual(after, { thinking: "The files are listed.", content: "Done.", calls: [] });
+  });
+});
