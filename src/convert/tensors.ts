@@ -79,11 +79,7 @@ export async function writeConverted(
     await writeGguf(outPath, {
       ...build(fdOf),
       chunkElements: 1 << 18,
-      encoder: {
-        encode: (type, src) => pool.encode(type, src),
-        inFlight: pool.size * 4,
-        release: (b) => pool.release(b),
-      },
+      encoder: pool,
     });
   } finally {
     for (const fd of fds.values()) closeSync(fd);

@@ -6,6 +6,7 @@
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { encodeToBuffer, type WritableType } from "./quant.js";
+import type { ChunkEncoder } from "./writer.js";
 import { isRawValues, rawCount, type RawValues } from "./raw-values.js";
 
 interface Request {
@@ -19,7 +20,8 @@ interface Request {
 /** The encoded chunk, and the source chunk's memory handed back for the next read. */
 type Reply = { id: number; out: Uint8Array; spent: ArrayBuffer } | { id: number; error: string };
 
-export interface EncodePool {
+/** The pool is writeGguf's encoder as it stands (`encoder: pool`). */
+export interface EncodePool extends ChunkEncoder {
   /**
    * `src` (or raw values' bytes) is handed over to a worker: the caller must not use it afterwards.
    * Raw values are decoded there.
@@ -33,6 +35,11 @@ export interface EncodePool {
   /** An encoded chunk that has been written: its memory becomes a later chunk's output. */
   release(encoded: Buffer): void;
   readonly size: number;
+  /**
+   * Four chunks a worker: a big k-quant matrix spreads over every worker, and the writer takes
+   * chunks back in whatever order they finish.
+   */
+  readonly inFlight: number;
   close(): Promise<void>;
 }
 
@@ -104,6 +111,7 @@ export function createEncodePool(size = Math.min(16, availableParallelism())): E
   }
   return {
     size: workers.length,
+    inFlight: workers.length * 4,
     encode(type, src) {
       const i = load.indexOf(Math.min(...load));
       load[i]!++;

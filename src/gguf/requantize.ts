@@ -59,14 +59,9 @@ export async function requantize(
     await writeGguf(outPath, {
       metadata: quantizedMetadata(file, FileType[fileType]),
       tensors,
-      // Chunks of 256K values, four per worker in flight: a big k-quant matrix spreads over every
-      // worker, and the writer takes chunks back in whatever order they finish.
+      // Chunks of 256K values, as many in flight as the pool keeps busy.
       chunkElements: 1 << 18,
-      encoder: {
-        encode: (type, src) => pool.encode(type, src),
-        inFlight: pool.size * 4,
-        release: (b) => pool.release(b),
-      },
+      encoder: pool,
     });
   } finally {
     closeSync(fd);

@@ -35,12 +35,16 @@ export interface WriteGgufOptions {
    * Encodes chunks elsewhere (a worker pool), up to `inFlight` at once across tensors; each chunk's
    * array is handed over. Default: encoded here, one chunk at a time.
    */
-  readonly encoder?: {
-    encode(type: WritableType, src: Float32Array | RawValues): Promise<Buffer>;
-    inFlight: number;
-    /** Takes back an encoded chunk once it is written, to reuse its memory. Default: none. */
-    release?(encoded: Buffer): void;
-  };
+  readonly encoder?: ChunkEncoder;
+}
+
+/** Encodes chunks elsewhere: a worker pool (src/gguf/encode-pool.ts) is one. */
+export interface ChunkEncoder {
+  encode(type: WritableType, src: Float32Array | RawValues): Promise<Buffer>;
+  /** Chunks to keep in flight at once, across tensors. */
+  readonly inFlight: number;
+  /** Takes back an encoded chunk once it is written, to reuse its memory. Default: none. */
+  release?(encoded: Buffer): void;
 }
 
 class ByteSink {
