@@ -4,7 +4,7 @@
 // The prompt ends with `<|start|>assistant`, so output begins with a header (as in Ollama's
 // harmony parser, which prepends that implicit start).
 
-import { toolCallId, type ParsedToolCall } from "../tools/index.js";
+import { parseJsonObject, toolCallId, type ParsedToolCall } from "../tools/index.js";
 import { partialSuffix } from "./overlap.js";
 
 export interface HarmonyPiece {
@@ -131,25 +131,13 @@ export class HarmonyParser {
    */
   private finishCall(): void {
     const name = this.recipient.replace(/^functions\./u, "");
-    const args = parseObject(this.args);
+    const args = this.args.trim() === "" ? {} : parseJsonObject(this.args);
     if (args) {
       this.out.calls.push({ id: this.newId(), function: { index: this.count++, name, arguments: args } });
     } else {
       this.out.content += this.args;
     }
     this.args = "";
-  }
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  if (text.trim() === "") return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
 

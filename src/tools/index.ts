@@ -12,6 +12,7 @@ import type { ToolLike } from "./types.js";
 export { ToolCallParser, type ToolParserOptions } from "./parser.js";
 export { toolCallTag, bareJsonTag } from "./tag.js";
 export { toolCallId } from "./id.js";
+export { parseJsonObject } from "./jsonscan.js";
 export type { ParsedToolCall, ToolLike, ToolParseResult } from "./types.js";
 
 /** A parser for one response, learning the call format from the model's template source. */

@@ -1,5 +1,23 @@
 // Finding where a JSON value ends in text that is still arriving: brackets are matched outside
-// strings only, so a `}` inside an argument value does not end the call early.
+// strings only, so a `}` inside an argument value does not end the call early. And reading a
+// value once it is whole, without throwing.
+
+/** `text` as JSON; undefined where it does not parse. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `text` as a JSON object; undefined where it does not parse or is not an object. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  const v = parseJson(text);
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
 
 export type ScanResult = { kind: "complete"; end: number } | { kind: "incomplete" } | { kind: "invalid" };
 

@@ -6,7 +6,7 @@
 //             or, if they are not calls, go back out as content together with their marker.
 
 import { extractCalls, type Extracted } from "./extract.js";
-import { JsonScanner, couldBeCalls, type ScanResult } from "./jsonscan.js";
+import { JsonScanner, couldBeCalls, parseJson, type ScanResult } from "./jsonscan.js";
 import { couldBePythonCalls, parsePythonCalls, PyScanner } from "./python.js";
 import { findMarker, heldSuffix, isPrefixOfAny, markersForTag, type Markers } from "./markers.js";
 import { toolCallId } from "./id.js";
@@ -302,13 +302,5 @@ export class ToolCallParser {
       function: { index: this.count++, name, arguments: args },
     };
     this.out.calls.push(call);
-  }
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -9,6 +9,7 @@
 
 import type { ToolLike } from "../types.js";
 import { parameterTypes, typedValue } from "./typed.js";
+import { parseJsonObject } from "../jsonscan.js";
 
 export interface CallBody {
   name: string;
@@ -53,7 +54,7 @@ const paramTag = /<parameter=([^>]+)>/gu;
 export const parseDeepSeekCall: CallBodyParser = (raw) => {
   const sep = raw.indexOf(toolSep);
   if (sep < 0) return undefined;
-  const args = parseObject(raw.slice(sep + toolSep.length).trim());
+  const args = parseJsonObject(raw.slice(sep + toolSep.length).trim());
   const name = raw.slice(0, sep).trim();
   return args && name ? { name, arguments: args } : undefined;
 };
@@ -63,21 +64,12 @@ export const parseCogitoCall: CallBodyParser = (raw) => {
   const sep = raw.indexOf(toolSep);
   if (sep < 0) return undefined;
   const m = /^([^\n]+)\n```json\n([\s\S]*?)\n```/u.exec(raw.slice(sep + toolSep.length));
-  const args = m ? parseObject(m[2] ?? "") : undefined;
+  const args = m ? parseJsonObject(m[2] ?? "") : undefined;
   const name = m?.[1]?.trim();
   return args && name ? { name, arguments: args } : undefined;
 };
 
 const toolSep = "<｜tool▁sep｜>";
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return isRecord(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const parseXmlCall: CallBodyParser = (raw, tools) => {
   const fn = functionTag.exec(raw);

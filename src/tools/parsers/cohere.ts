@@ -4,6 +4,7 @@
 // {tool_call_id, tool_name, parameters}, then <|END_OF_TURN_TOKEN|>.
 
 import { toolCallId } from "../id.js";
+import { parseJson } from "../jsonscan.js";
 import { heldSuffix } from "../markers.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
@@ -149,20 +150,12 @@ interface Action {
 export function actions(payload: string): Action[] {
   const text = payload.trim();
   if (text === "") return [];
-  const list = parse(text);
-  const items = Array.isArray(list) ? list : topLevelObjects(text).map(parse);
+  const list = parseJson(text);
+  const items = Array.isArray(list) ? list : topLevelObjects(text).map(parseJson);
   return items.flatMap((item) => {
     const a = asAction(item);
     return a ? [a] : [];
   });
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function asAction(v: unknown): Action | undefined {

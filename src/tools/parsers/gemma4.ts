@@ -5,6 +5,7 @@
 // whose arguments do not read as an object is dropped.
 
 import { toolCallId } from "../id.js";
+import { parseJsonObject } from "../jsonscan.js";
 import { heldSuffix } from "../markers.js";
 import { emptyPiece, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
@@ -195,14 +196,7 @@ export function argumentsOf(text: string): Record<string, unknown> | undefined {
   json = json.replace(new RegExp(`${MARK}(\\d+)${MARK}`, "gu"), (_m, n: string) =>
     JSON.stringify(strings[Number(n)] ?? ""),
   );
-  try {
-    const v: unknown = JSON.parse(json);
-    return typeof v === "object" && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonObject(json);
 }
 
 /** Where the JSON string starting at `start` (a quote) ends, just past its closing quote. */

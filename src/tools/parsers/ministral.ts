@@ -3,7 +3,7 @@
 // Whitespace before a tag and after [/THINK] is dropped, as in Ollama.
 
 import { toolCallId } from "../id.js";
-import { scanJsonValue } from "../jsonscan.js";
+import { parseJsonObject, scanJsonValue } from "../jsonscan.js";
 import { heldSuffix } from "../markers.js";
 import type { ToolLike } from "../types.js";
 import { emptyPiece, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
@@ -123,7 +123,7 @@ export class MinistralParser implements BuiltinParser {
     const raw = trimmed.slice(0, end);
     this.buf = trimmed.slice(end);
     this.state = "content";
-    const args = scan.kind === "complete" ? objectOf(raw) : undefined;
+    const args = scan.kind === "complete" ? parseJsonObject(raw) : undefined;
     if (args && this.tools.some((t) => t.function.name === this.name)) {
       out.calls.push({
         id: this.newId(),
@@ -133,16 +133,5 @@ export class MinistralParser implements BuiltinParser {
       out.content += TOOL_CALLS + this.name + ARGS + raw;
     }
     return true;
-  }
-}
-
-function objectOf(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 // Tool-call formats that write argument values as bare text (Qwen3-Coder's <parameter=x>, GLM's
 // <arg_value>) leave typing to the parser: the tool's JSON schema says what the text should become.
 
+import { parseJson } from "../jsonscan.js";
 import type { ToolLike } from "../types.js";
 
 type Props = ReadonlyMap<string, unknown> | Record<string, unknown>;
@@ -31,14 +32,6 @@ export function parameterTypes(tools: readonly ToolLike[], fn: string, param: st
 
 const integer = /^[-+]?\d+$/u;
 const number = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/u;
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A value's text as the declared type, trying the most specific first (boolean, integer, number,
