@@ -1,67 +1,22 @@
-// Ollama's "functiongemma" parser (FunctionGemma): content, with calls written
+// Ollama's "functiongemma" format (FunctionGemma): calls written
 // <start_function_call>call:name{key:value,...}<end_function_call>. Values are bare words:
 // numbers, true/false, [lists], {objects}, and strings between <escape> marks (or left bare).
 
-import { toolCallId } from "../id.js";
-import { heldSuffix } from "../markers.js";
-import { emptyPiece, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
+import type { BlockFormat } from "./blocks.js";
 
-const OPEN = "<start_function_call>";
-const CLOSE = "<end_function_call>";
 const ESCAPE = "<escape>";
 
-export class FunctionGemmaParser implements BuiltinParser {
-  readonly hasToolSupport = true;
-  readonly hasThinkingSupport = false;
-  private readonly newId: () => string;
-  private inCall = false;
-  private buf = "";
-  private count = 0;
-
-  constructor(init: ParserInit) {
-    this.newId = init.newId ?? toolCallId;
-  }
-
-  add(text: string, done: boolean): ParsedPiece {
-    this.buf += text;
-    const out = emptyPiece();
-    while (this.inCall ? this.call(out) : this.content(out));
-    // at the end a half-written tag goes out as content; an unfinished call is dropped
-    if (done) {
-      if (!this.inCall) out.content += this.buf;
-      this.buf = "";
-    }
-    return out;
-  }
-
-  private content(out: ParsedPiece): boolean {
-    const at = this.buf.indexOf(OPEN);
-    if (at >= 0) {
-      out.content += this.buf.slice(0, at);
-      this.buf = this.buf.slice(at + OPEN.length);
-      this.inCall = true;
-      return true;
-    }
-    const held = heldSuffix(this.buf, [OPEN]);
-    out.content += this.buf.slice(0, this.buf.length - held);
-    this.buf = this.buf.slice(this.buf.length - held);
-    return false;
-  }
-
-  /** A call's body once its close tag is in; one that is not `call:name{...}` is dropped. */
-  private call(out: ParsedPiece): boolean {
-    const end = this.buf.indexOf(CLOSE);
-    if (end < 0) return false;
-    const m = /call:([^{]+)\{(.*)\}/su.exec(this.buf.slice(0, end));
-    if (m) {
-      const [, name = "", args = ""] = m;
-      out.calls.push({ id: this.newId(), function: { index: this.count++, name, arguments: fields(args) } });
-    }
-    this.buf = this.buf.slice(end + CLOSE.length);
-    this.inCall = false;
-    return true;
-  }
-}
+export const functionGemmaFormat: BlockFormat = {
+  open: "<start_function_call>",
+  close: "<end_function_call>",
+  /** One `call:name{...}`; anything else does not read. */
+  read(body) {
+    const m = /call:([^{]+)\{(.*)\}/su.exec(body);
+    if (!m) return undefined;
+    const [, name = "", args = ""] = m;
+    return [{ name, arguments: fields(args) }];
+  },
+};
 
 /** `key:value,...` as an object; parts without a colon are skipped. */
 function fields(text: string): Record<string, unknown> {

@@ -15,9 +15,10 @@ import { parseGlmCall } from "./glm.js";
 import { TaggedParser, type TaggedFormat } from "./tagged.js";
 import { MinistralParser } from "./ministral.js";
 import { ThinkFirstParser } from "./think-first.js";
-import { Olmo3Parser } from "./olmo3.js";
+import { olmo3Format } from "./olmo3.js";
+import { BlockCallsParser } from "./blocks.js";
 import { CohereParser } from "./cohere.js";
-import { FunctionGemmaParser } from "./functiongemma.js";
+import { functionGemmaFormat } from "./functiongemma.js";
 import { Gemma4Parser } from "./gemma4.js";
 import { emptyPiece, thinkingOn, type BuiltinParser, type ParsedPiece, type ParserInit } from "./types.js";
 
@@ -88,13 +89,13 @@ const constructors: Record<string, (init: ParserInit) => BuiltinParser> = {
   harmony: (i) => new HarmonyAdapter(i),
   // Ollama registers it without thinking support; [THINK] blocks in the output are still thinking.
   ministral: (i) => new MinistralParser(i, false),
-  olmo3: (i) => new Olmo3Parser(i),
+  olmo3: (i) => new BlockCallsParser(olmo3Format, i),
   // LFM2 writes <think> only when it chooses to reason: thinking starts only where the output opens it.
   lfm2: (i) => new TaggedParser(formats.lfm2, i, false, false),
   "lfm2-thinking": (i) =>
     new TaggedParser(formats.lfm2, i, thinkingOn(i.think) && !prefill(i) ? "if-opened" : false),
   cohere: (i) => new CohereParser(i),
-  functiongemma: (i) => new FunctionGemmaParser(i),
+  functiongemma: (i) => new BlockCallsParser(functionGemmaFormat, i),
   gemma4: (i) => new Gemma4Parser(i, true),
   "gemma4-no-thinking": (i) => new Gemma4Parser(i, false),
   "olmo3-think": (i) => new ThinkFirstParser(i),
