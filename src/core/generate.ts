@@ -20,11 +20,16 @@ import { chatPrompt } from "./prompt.js";
 import { complete } from "./stream.js";
 import { shiftByDefault } from "./complete.js";
 
+/**
+ * `withContext`: whether the done event carries the token context, which /api/generate answers and
+ * costs a tokenization of the prompt and the answer (default true; /v1/completions has no use for it).
+ */
 export async function* generate(
   deps: CoreDeps,
   req: GenerateRequest,
   signal: AbortSignal,
   startNs: bigint,
+  withContext = true,
 ): AsyncGenerator<InferenceEvent> {
   const model = await resolveModel(deps, req.model);
   if (req.prompt === "" && isUnloadRequest(req.keepAlive)) {
@@ -72,7 +77,14 @@ export async function* generate(
         logprobs: req.logprobs ? { top: req.topLogprobs } : undefined,
         signal,
       },
-      { model, think: thinkEnabled(think), tools: undefined, startNs, loadNs, withContext: !req.raw },
+      {
+        model,
+        think: thinkEnabled(think),
+        tools: undefined,
+        startNs,
+        loadNs,
+        withContext: withContext && !req.raw,
+      },
     );
   } finally {
     lease.release();

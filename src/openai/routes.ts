@@ -220,7 +220,7 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
   if (!conv.stream) {
     const clientGone = abortOnClose(res);
     const { piece, doneReason, metrics, logprobs } = await collect(
-      generate(ctx, conv.request, clientGone, start),
+      generate(ctx, conv.request, clientGone, start, false),
     );
     if (clientGone.aborted) return;
     const text = conv.echo + piece.content;
@@ -254,7 +254,7 @@ async function completions(ctx: RouteContext, req: IncomingMessage, res: ServerR
   let offset = conv.echo.length;
   try {
     if (conv.echo !== "") sse.data(chunk(conv.echo, null));
-    for await (const ev of generate(ctx, conv.request, sse.signal, start)) {
+    for await (const ev of generate(ctx, conv.request, sse.signal, start, false)) {
       if (sse.closed) return;
       if (ev.type === "piece") {
         const text = ev.piece.content;
