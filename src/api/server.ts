@@ -5,11 +5,12 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { allowedHeaders, canonicalHeaderKey, originPolicy, sameOrigin } from "./cors.js";
-
-const preflightVary = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"];
 import { checksHosts, hostAllowed } from "./hosts.js";
 import { sendError, sendText } from "./http.js";
 import { errorReply } from "./errors.js";
+
+/** What a preflight answer varies on, as gin-contrib/cors sends it. */
+const preflightVary = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"];
 
 export interface Route {
   method: "GET" | "HEAD" | "POST" | "DELETE";
